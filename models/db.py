@@ -1,0 +1,63 @@
+"""The database engine, chosen from HIREBOT_DATABASE_URL, and write transactions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from models.settings import Settings
+
+
+def engine_from_settings(settings: Settings) -> Engine[Any]:
+    """A Piccolo engine for the configured URL (SQLite file or PostgreSQL through asyncpg)."""
+    url = settings.database_url
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # A generous busy timeout: IMMEDIATE write transactions queue instead of failing.
+        return SQLiteEngine(path=str(path), timeout=30)
+    parsed = urlparse(url)
+    config = {
+        "host": parsed.hostname or "127.0.0.1",
+        "port": parsed.port or 5432,
+        "user": unquote(parsed.username or "postgres"),
+        "password": unquote(parsed.password or "") or None,
+        "database": parsed.path.lstrip("/") or "postgres",
+    }
+    return PostgresEngine(config=config, extensions=(), log_queries=False)
+
+
+def current_engine() -> Engine[Any]:
+    from models.tables import Job
+
+    return Job._meta.db
+
+
+def atomic() -> Any:
+    """A write transaction: IMMEDIATE on SQLite so concurrent writers queue, not fail."""
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def is_postgres() -> bool:
+    return isinstance(current_engine(), PostgresEngine)
+
+
+async def open_pool(settings: Settings) -> None:
+    """Open the connection pool (PostgreSQL) for this process's event loop."""
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+
+
+async def close_pool() -> None:
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()

@@ -1,0 +1,201 @@
+"""Every setting Hirebot reads, in one typed object.
+
+This is the only module that reads the environment (and an optional `.env` file in the
+working directory; real environment variables win over it). Each field's docstring is its
+documentation; the README's settings table mirrors them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+
+class SettingsError(ValueError):
+    """A setting has a value Hirebot cannot use; the message names it."""
+
+
+ROLES = ("Admin", "Editor", "Viewer")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = "sqlite:///var/hirebot.db"
+    """HIREBOT_DATABASE_URL: `sqlite:///path.db` (embedded) or `postgresql://user:pass@host:port/db`."""
+
+    db_pool_size: int = 10
+    """HIREBOT_DB_POOL_SIZE: PostgreSQL connections per process; keep pools x processes under max_connections."""
+
+    broker_url: str = "memory://"
+    """HIREBOT_BROKER_URL: task queue: `memory://` (in-process), `redis://host:port/db`, `nats://host:port` or `amqp://user:pass@host:port/`."""
+
+    task_redelivery_seconds: int = 600
+    """HIREBOT_TASK_REDELIVERY_SECONDS: Redis streams: a task unacknowledged this long (its worker died) is delivered again."""
+
+    worker_shutdown_grace_seconds: int = 30
+    """HIREBOT_WORKER_SHUTDOWN_GRACE: seconds `hirebot worker` lets running tasks finish after SIGTERM before it exits."""
+
+    cache_url: str = "memory://"
+    """HIREBOT_CACHE_URL: store for cached job lists: `memory://` (one process) or `redis://host:port/db` (shared by all processes)."""
+
+    cache_ttl_seconds: int = 300
+    """HIREBOT_CACHE_TTL: seconds a cached job list lives at most (every change invalidates it sooner)."""
+
+    openai_api_key: str = ""
+    """OPENAI_API_KEY: key for the language model; empty selects the offline generator."""
+
+    openai_base_url: str = ""
+    """OPENAI_BASE_URL: base URL of any OpenAI-compatible server (Azure OpenAI, vLLM, Ollama); empty means OpenAI's."""
+
+    llm_model: str = "gpt-4o-mini"
+    """HIREBOT_LLM_MODEL: model name sent to the OpenAI-compatible server."""
+
+    llm_timeout_seconds: float = 60.0
+    """HIREBOT_LLM_TIMEOUT: seconds one model call may take before it is abandoned."""
+
+    llm_max_attempts: int = 3
+    """HIREBOT_LLM_MAX_ATTEMPTS: attempts per model call (1-3) on 429, 5xx and timeouts, with backoff honouring Retry-After."""
+
+    generation_wait_seconds: float = 30.0
+    """HIREBOT_GENERATION_WAIT: seconds `POST /api/jobs/generate-job-description/` waits for the worker before answering 504."""
+
+    slack_bot_token: str = ""
+    """SLACK_BOT_TOKEN: the bot token (`xoxb-...`); with SLACK_SIGNING_SECRET it turns the Slack endpoint on."""
+
+    slack_signing_secret: str = ""
+    """SLACK_SIGNING_SECRET: verifies that requests to /slack/events come from Slack."""
+
+    slack_app_token: str = ""
+    """SLACK_APP_TOKEN: app-level token (`xapp-...`) for Socket Mode (`hirebot bot --socket`)."""
+
+    slack_api_url: str = "https://slack.com/api/"
+    """HIREBOT_SLACK_API_URL: Slack Web API base URL (tests and proxies point it elsewhere)."""
+
+    default_slack_role: str = "Editor"
+    """HIREBOT_DEFAULT_SLACK_ROLE: role given to Slack users on first use (the first user of a workspace becomes Admin)."""
+
+    public_url: str = "http://127.0.0.1:8000"
+    """HIREBOT_PUBLIC_URL: public base URL of this service, used in candidate links."""
+
+    host: str = "127.0.0.1"
+    """HIREBOT_HOST: address `hirebot serve` binds to."""
+
+    port: int = 8000
+    """HIREBOT_PORT: port `hirebot serve` listens on."""
+
+    max_body_bytes: int = 1_048_576
+    """HIREBOT_MAX_BODY_BYTES: largest request body accepted; larger ones get 413."""
+
+    log_level: str = "INFO"
+    """HIREBOT_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
+
+    debug: bool = False
+    """HIREBOT_DEBUG: tracebacks in error responses; never in production."""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def llm_online(self) -> bool:
+        return bool(self.openai_api_key)
+
+    @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str = ".env") -> Settings:
+        """Build settings from `environ` (default: the process environment) over `.env`."""
+        source: dict[str, str] = {}
+        if Path(env_file).is_file():
+            source.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        source.update(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            name = env_name(field.name)
+            if name in source:
+                values[field.name] = _parse(name, source[name], _CASTS[str(field.type)])
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise SettingsError(
+                "HIREBOT_DATABASE_URL must start with sqlite:/// or postgresql://"
+            )
+        if not self.broker_url.startswith(("memory://", "redis://", "rediss://", "nats://", "amqp://")):
+            raise SettingsError(
+                "HIREBOT_BROKER_URL must be memory://, redis://, nats:// or amqp://"
+            )
+        if not self.cache_url.startswith(("memory://", "redis://", "rediss://")):
+            raise SettingsError("HIREBOT_CACHE_URL must be memory:// or redis://")
+        if self.default_slack_role not in ROLES:
+            raise SettingsError(f"HIREBOT_DEFAULT_SLACK_ROLE must be one of {', '.join(ROLES)}")
+        if not 1 <= self.llm_max_attempts <= 3:
+            raise SettingsError("HIREBOT_LLM_MAX_ATTEMPTS must be between 1 and 3")
+
+
+_ENV_NAMES = {
+    "database_url": "HIREBOT_DATABASE_URL",
+    "db_pool_size": "HIREBOT_DB_POOL_SIZE",
+    "broker_url": "HIREBOT_BROKER_URL",
+    "task_redelivery_seconds": "HIREBOT_TASK_REDELIVERY_SECONDS",
+    "worker_shutdown_grace_seconds": "HIREBOT_WORKER_SHUTDOWN_GRACE",
+    "cache_url": "HIREBOT_CACHE_URL",
+    "cache_ttl_seconds": "HIREBOT_CACHE_TTL",
+    "openai_api_key": "OPENAI_API_KEY",
+    "openai_base_url": "OPENAI_BASE_URL",
+    "llm_model": "HIREBOT_LLM_MODEL",
+    "llm_timeout_seconds": "HIREBOT_LLM_TIMEOUT",
+    "llm_max_attempts": "HIREBOT_LLM_MAX_ATTEMPTS",
+    "generation_wait_seconds": "HIREBOT_GENERATION_WAIT",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_api_url": "HIREBOT_SLACK_API_URL",
+    "default_slack_role": "HIREBOT_DEFAULT_SLACK_ROLE",
+    "public_url": "HIREBOT_PUBLIC_URL",
+    "host": "HIREBOT_HOST",
+    "port": "HIREBOT_PORT",
+    "max_body_bytes": "HIREBOT_MAX_BODY_BYTES",
+    "log_level": "HIREBOT_LOG_LEVEL",
+    "debug": "HIREBOT_DEBUG",
+}
+
+
+def env_name(field_name: str) -> str:
+    """The environment variable that sets `field_name`."""
+    return _ENV_NAMES[field_name]
+
+
+def _to_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("expected true or false")
+
+
+_CASTS: dict[str, Callable[[str], Any]] = {"str": str, "int": int, "float": float, "bool": _to_bool}
+
+
+def _parse(name: str, raw: str, cast: Callable[[str], Any]) -> Any:
+    try:
+        return cast(raw.strip())
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not valid: {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings.from_env()

@@ -1,0 +1,177 @@
+"""Piccolo tables: the stored shape of Hirebot's data.
+
+Tables never leave `models/`: operations turn rows into the msgspec schemas that the API,
+the Slack bot and the workers use. Foreign keys cascade from a job to everything that
+describes it; organizations and users are never deleted (users are deactivated), so
+references to them restrict.
+
+Composite unique indexes, the (job, stage) index and check constraints are created by the
+initial migration's raw step (`models/migrations/`): Piccolo adds constraints with
+ALTER TABLE, which SQLite does not support, while CREATE UNIQUE INDEX works on both engines.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Array,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from models.enums import CriteriaKind, EmploymentType, GenerationStatus, JobStatus, Role
+from models.stages import Stage
+
+
+class Organization(Table):
+    name = Varchar(length=200, help_text="Display name.")
+    slack_team_id = Varchar(
+        length=32, null=True, default=None, unique=True, help_text="Slack workspace id."
+    )
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class User(Table, tablename="app_user"):
+    org = ForeignKey(Organization, on_delete=OnDelete.restrict, null=False)
+    email = Varchar(length=254)
+    name = Varchar(length=200)
+    role = Varchar(length=16, choices=Role, default=Role.EDITOR)
+    slack_user_id = Varchar(length=32, null=True, default=None)
+    is_active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApiToken(Table):
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
+    name = Varchar(length=100)
+    token_hash = Varchar(length=64, unique=True, help_text="sha256 of the token, hex.")
+    prefix = Varchar(length=16, index=True, help_text="First characters, for display.")
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Job(Table):
+    org = ForeignKey(Organization, on_delete=OnDelete.restrict, null=False)
+    owner = ForeignKey(User, on_delete=OnDelete.restrict, null=False)
+    title = Varchar(length=200)
+    description = Text(default="")
+    must_have_skills = Array(base_column=Varchar(length=100), default=list)
+    employment_type = Varchar(length=16, choices=EmploymentType, default=EmploymentType.FULL_TIME)
+    min_experience = Integer(default=0)
+    max_experience = Integer(default=0)
+    location = Varchar(length=200, null=True, default=None)
+    status = Varchar(length=8, choices=JobStatus, default=JobStatus.DRAFT, index=True)
+    description_status = Varchar(length=8, choices=GenerationStatus, default=GenerationStatus.NONE)
+    description_generated_by = Varchar(length=100, null=True, default=None)
+    description_generated_at = Timestamptz(null=True, default=None)
+    jd_json = JSON(null=True, default=None)
+    jd_json_status = Varchar(length=8, choices=GenerationStatus, default=GenerationStatus.NONE)
+    jd_json_generated_by = Varchar(length=100, null=True, default=None)
+    jd_json_generated_at = Timestamptz(null=True, default=None)
+    public_key = Varchar(length=64, unique=True, help_text="Candidate link key, 256 bits.")
+    slack_channel = Varchar(length=32, null=True, default=None)
+    slack_thread_ts = Varchar(length=32, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class JobShare(Table):
+    job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ResumeScoreWeights(Table):
+    job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False, unique=True)
+    skills = Integer(default=40)
+    experience = Integer(default=30)
+    education = Integer(default=10)
+    criteria = Integer(default=20)
+
+
+class JobStageCount(Table):
+    """Applications per stage of a job, kept in step with `Application` in every write."""
+
+    job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False)
+    stage = Varchar(length=32, choices=Stage)
+    count = Integer(default=0)
+
+
+class Candidate(Table):
+    org = ForeignKey(Organization, on_delete=OnDelete.restrict, null=False)
+    name = Varchar(length=200)
+    email = Varchar(length=254)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Application(Table):
+    job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False)
+    candidate = ForeignKey(Candidate, on_delete=OnDelete.cascade, null=False, index=True)
+    stage = Varchar(length=32, choices=Stage, default=Stage.APPLIED)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class FilterGroup(Table):
+    owner = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+    name = Varchar(length=200)
+    job = ForeignKey(Job, on_delete=OnDelete.cascade, null=True, default=None)
+    filters = JSON(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Criteria(Table):
+    job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False, index=True)
+    question = Text()
+    kind = Varchar(length=8, choices=CriteriaKind, default=CriteriaKind.TEXT)
+    options = JSON(default="[]")
+    required = Boolean(default=False)
+    expected_answer = Text(null=True, default=None)
+    weight = Integer(default=1)
+    position = Integer(default=0)
+    is_deleted = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CandidateResponse(Table):
+    candidate = ForeignKey(Candidate, on_delete=OnDelete.cascade, null=False)
+    job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False, index=True)
+    criteria = ForeignKey(Criteria, on_delete=OnDelete.cascade, null=False, index=True)
+    response = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class TaskRun(Table):
+    """One row per idempotency key: a task run or a Slack delivery that must happen once."""
+
+    key = Varchar(length=200, unique=True)
+    status = Varchar(length=16, default="running")
+    result = JSON(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+
+
+ALL_TABLES: list[type[Table]] = [
+    Organization,
+    User,
+    ApiToken,
+    Job,
+    JobShare,
+    ResumeScoreWeights,
+    JobStageCount,
+    Candidate,
+    Application,
+    FilterGroup,
+    Criteria,
+    CandidateResponse,
+    TaskRun,
+]
