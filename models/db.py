@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlparse
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
 
 from models.settings import Settings
 
@@ -61,3 +62,10 @@ async def close_pool() -> None:
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+
+
+async def insert_one(row: Table) -> dict[str, Any]:
+    """Insert one row and return it as stored (ids, defaults and all)."""
+    table = type(row)
+    inserted = await table.insert(row).returning(*table.all_columns())
+    return dict(inserted[0])

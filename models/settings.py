@@ -128,10 +128,10 @@ class Settings:
 
     def validate(self) -> None:
         if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
-            raise SettingsError(
-                "HIREBOT_DATABASE_URL must start with sqlite:/// or postgresql://"
-            )
-        if not self.broker_url.startswith(("memory://", "redis://", "rediss://", "nats://", "amqp://")):
+            raise SettingsError("HIREBOT_DATABASE_URL must start with sqlite:/// or postgresql://")
+        if not self.broker_url.startswith(
+            ("memory://", "redis://", "rediss://", "nats://", "amqp://")
+        ):
             raise SettingsError(
                 "HIREBOT_BROKER_URL must be memory://, redis://, nats:// or amqp://"
             )

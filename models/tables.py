@@ -18,6 +18,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -31,6 +32,7 @@ from models.stages import Stage
 
 
 class Organization(Table):
+    id: Serial
     name = Varchar(length=200, help_text="Display name.")
     slack_team_id = Varchar(
         length=32, null=True, default=None, unique=True, help_text="Slack workspace id."
@@ -39,6 +41,7 @@ class Organization(Table):
 
 
 class User(Table, tablename="app_user"):
+    id: Serial
     org = ForeignKey(Organization, on_delete=OnDelete.restrict, null=False)
     email = Varchar(length=254)
     name = Varchar(length=200)
@@ -49,6 +52,7 @@ class User(Table, tablename="app_user"):
 
 
 class ApiToken(Table):
+    id: Serial
     user = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
     name = Varchar(length=100)
     token_hash = Varchar(length=64, unique=True, help_text="sha256 of the token, hex.")
@@ -59,6 +63,7 @@ class ApiToken(Table):
 
 
 class Job(Table):
+    id: Serial
     org = ForeignKey(Organization, on_delete=OnDelete.restrict, null=False)
     owner = ForeignKey(User, on_delete=OnDelete.restrict, null=False)
     title = Varchar(length=200)
@@ -84,12 +89,14 @@ class Job(Table):
 
 
 class JobShare(Table):
+    id: Serial
     job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False)
     user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
 class ResumeScoreWeights(Table):
+    id: Serial
     job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False, unique=True)
     skills = Integer(default=40)
     experience = Integer(default=30)
@@ -100,12 +107,14 @@ class ResumeScoreWeights(Table):
 class JobStageCount(Table):
     """Applications per stage of a job, kept in step with `Application` in every write."""
 
+    id: Serial
     job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False)
     stage = Varchar(length=32, choices=Stage)
-    count = Integer(default=0)
+    total = Integer(default=0)
 
 
 class Candidate(Table):
+    id: Serial
     org = ForeignKey(Organization, on_delete=OnDelete.restrict, null=False)
     name = Varchar(length=200)
     email = Varchar(length=254)
@@ -113,6 +122,7 @@ class Candidate(Table):
 
 
 class Application(Table):
+    id: Serial
     job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False)
     candidate = ForeignKey(Candidate, on_delete=OnDelete.cascade, null=False, index=True)
     stage = Varchar(length=32, choices=Stage, default=Stage.APPLIED)
@@ -121,6 +131,7 @@ class Application(Table):
 
 
 class FilterGroup(Table):
+    id: Serial
     owner = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
     name = Varchar(length=200)
     job = ForeignKey(Job, on_delete=OnDelete.cascade, null=True, default=None)
@@ -129,6 +140,7 @@ class FilterGroup(Table):
 
 
 class Criteria(Table):
+    id: Serial
     job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False, index=True)
     question = Text()
     kind = Varchar(length=8, choices=CriteriaKind, default=CriteriaKind.TEXT)
@@ -142,6 +154,7 @@ class Criteria(Table):
 
 
 class CandidateResponse(Table):
+    id: Serial
     candidate = ForeignKey(Candidate, on_delete=OnDelete.cascade, null=False)
     job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False, index=True)
     criteria = ForeignKey(Criteria, on_delete=OnDelete.cascade, null=False, index=True)
@@ -153,6 +166,7 @@ class CandidateResponse(Table):
 class TaskRun(Table):
     """One row per idempotency key: a task run or a Slack delivery that must happen once."""
 
+    id: Serial
     key = Varchar(length=200, unique=True)
     status = Varchar(length=16, default="running")
     result = JSON(null=True, default=None)

@@ -432,8 +432,8 @@ async def forwards():
     manager.add_column(
         table_class_name="JobStageCount",
         tablename="job_stage_count",
-        column_name="count",
-        db_column_name="count",
+        column_name="total",
+        db_column_name="total",
         column_class_name="Integer",
         column_class=Integer,
         params={

@@ -41,7 +41,7 @@ CHECKS = {
         " AND education BETWEEN 0 AND 100 AND criteria BETWEEN 0 AND 100"
         " AND skills + experience + education + criteria = 100",
     ),
-    "job_stage_count_not_negative": ("job_stage_count", "count >= 0"),
+    "job_stage_count_not_negative": ("job_stage_count", "total >= 0"),
 }
 
 

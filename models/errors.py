@@ -1,0 +1,37 @@
+"""The domain's error family. Operations raise these; each surface maps them once
+(the API to HTTP statuses in `api/errors.py`, the bot to ephemeral messages)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: `message` is safe to show to the user who caused it."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not see it (never told apart)."""
+
+
+class Forbidden(DomainError):
+    """The caller can see the thing but their role does not allow this action."""
+
+
+class Invalid(DomainError):
+    """Input breaks a rule; `field` names the offending field when there is one."""
+
+
+class Conflict(DomainError):
+    """The change clashes with existing data (a duplicate, a state that forbids it)."""
+
+
+class TooLarge(DomainError):
+    """The request asks for more items than one call accepts."""
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials."""

@@ -1,0 +1,1 @@
+"""Organizations, users, API tokens and the acting user (`Actor`)."""

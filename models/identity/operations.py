@@ -1,0 +1,360 @@
+"""Organizations, users and API tokens: creation, lookup, authentication.
+
+Tokens are stored as sha256 hashes; the plain token exists only in the value returned by
+`issue_token`. Role changes and deactivation are Admin actions scoped to one organization.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from models.db import atomic, insert_one
+from models.enums import Role
+from models.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from models.identity import schemas
+from models.identity.actor import Actor
+from models.tables import ApiToken, Organization, User
+
+TOKEN_PREFIX = "hb_"
+_PREFIX_LENGTH = 10
+# last_used_at is a hint for admins, not an audit log: write it at most this often.
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def org_out(row: dict[str, Any]) -> schemas.Organization:
+    return schemas.Organization(id=row["id"], name=row["name"], slack_team_id=row["slack_team_id"])
+
+
+def user_out(row: dict[str, Any]) -> schemas.User:
+    return schemas.User(
+        id=row["id"],
+        org_id=row["org"],
+        email=row["email"],
+        name=row["name"],
+        role=Role(row["role"]),
+        slack_user_id=row["slack_user_id"],
+        is_active=bool(row["is_active"]),
+        created_at=row["created_at"],
+    )
+
+
+def token_out(row: dict[str, Any]) -> schemas.ApiToken:
+    return schemas.ApiToken(
+        id=row["id"],
+        user_id=row["user"],
+        name=row["name"],
+        prefix=row["prefix"],
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+def actor_of(user: schemas.User) -> Actor:
+    return Actor(
+        user_id=user.id, org_id=user.org_id, role=user.role, name=user.name, email=user.email
+    )
+
+
+def _clean_name(value: str, field: str) -> str:
+    cleaned = value.strip()
+    if not cleaned or len(cleaned) > 200:
+        raise Invalid(f"{field} must be 1 to 200 characters", field=field)
+    return cleaned
+
+
+def _clean_email(value: str) -> str:
+    cleaned = value.strip().lower()
+    if not _EMAIL.match(cleaned) or len(cleaned) > 254:
+        raise Invalid(f"{value!r} is not an email address", field="email")
+    return cleaned
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise Invalid(
+            f"role must be one of {', '.join(r.value for r in Role)}", field="role"
+        ) from None
+
+
+# Organizations -----------------------------------------------------------------------------
+
+
+async def create_org(name: str, slack_team_id: str | None = None) -> schemas.Organization:
+    name = _clean_name(name, "name")
+    async with atomic():
+        if await Organization.exists().where(Organization.name == name):
+            raise Conflict(f"an organization named {name!r} already exists", field="name")
+        row = await insert_one(Organization(name=name, slack_team_id=slack_team_id))
+    assert row is not None
+    return org_out(row)
+
+
+async def get_org_by_name(name: str) -> schemas.Organization:
+    row = await Organization.select().where(Organization.name == name.strip()).first()
+    if row is None:
+        raise NotFound(f"no organization named {name!r}", field="org")
+    return org_out(row)
+
+
+# Users -------------------------------------------------------------------------------------
+
+
+async def create_user(
+    org_id: int,
+    email: str,
+    name: str,
+    role: str | Role = Role.EDITOR,
+    slack_user_id: str | None = None,
+) -> schemas.User:
+    email, name, role = _clean_email(email), _clean_name(name, "name"), _role(role)
+    async with atomic():
+        if await User.exists().where((User.org == org_id) & (User.email == email)):
+            raise Conflict(f"a user with email {email} already exists", field="email")
+        row = await insert_one(
+            User(org=org_id, email=email, name=name, role=role, slack_user_id=slack_user_id)
+        )
+    assert row is not None
+    return user_out(row)
+
+
+async def get_user_by_email(email: str, org_name: str | None = None) -> schemas.User:
+    email = email.strip().lower()
+    query = User.select(*User.all_columns()).where(User.email == email)
+    if org_name is not None:
+        query = query.where(User.org.name == org_name)
+    rows = await query.limit(2)
+    if not rows:
+        raise NotFound(f"no user with email {email}", field="email")
+    if len(rows) > 1:
+        raise Invalid(
+            f"{email} exists in several organizations; name the organization", field="org"
+        )
+    return user_out(rows[0])
+
+
+async def list_users(actor: Actor) -> list[schemas.User]:
+    _require_admin(actor)
+    rows = await User.select().where(User.org == actor.org_id).order_by(User.id)
+    return [user_out(row) for row in rows]
+
+
+async def add_user(actor: Actor, data: schemas.UserCreate) -> schemas.User:
+    """An Admin adds a user to their own organization."""
+    _require_admin(actor)
+    return await create_user(actor.org_id, data.email, data.name, data.role)
+
+
+async def update_user(actor: Actor, user_id: int, data: schemas.UserUpdate) -> schemas.User:
+    """An Admin renames, changes the role of, or (de)activates a user of their organization."""
+    _require_admin(actor)
+    changes: dict[Any, Any] = {}
+    if data.name is not msgspec.UNSET:
+        changes[User.name] = _clean_name(data.name, "name")
+    if data.role is not msgspec.UNSET:
+        changes[User.role] = data.role
+    if data.is_active is not msgspec.UNSET:
+        changes[User.is_active] = data.is_active
+    async with atomic():
+        row = await User.select().where((User.id == user_id) & (User.org == actor.org_id)).first()
+        if row is None:
+            raise NotFound(f"user {user_id} not found")
+        demotes_self = user_id == actor.user_id and (
+            changes.get(User.role, Role.ADMIN) != Role.ADMIN or changes.get(User.is_active) is False
+        )
+        if demotes_self and not await _another_active_admin(actor):
+            raise Conflict("an organization needs at least one active Admin")
+        if changes:
+            await User.update(changes).where(User.id == user_id)
+        row = await User.select().where(User.id == user_id).first()
+    assert row is not None
+    return user_out(row)
+
+
+async def _another_active_admin(actor: Actor) -> bool:
+    return await User.exists().where(
+        (User.org == actor.org_id)
+        & (User.role == Role.ADMIN)
+        & (User.is_active == True)  # noqa: E712 - Piccolo builds SQL from this comparison
+        & (User.id != actor.user_id)
+    )
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden("only Admins manage users")
+
+
+# Tokens ------------------------------------------------------------------------------------
+
+
+async def issue_token(user_id: int, name: str = "default") -> schemas.IssuedToken:
+    name = _clean_name(name, "name")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = await insert_one(
+        ApiToken(
+            user=user_id, name=name, token_hash=hash_token(token), prefix=token[:_PREFIX_LENGTH]
+        )
+    )
+    assert row is not None
+    return schemas.IssuedToken(token=token, info=token_out(row))
+
+
+async def revoke_token(prefix: str) -> schemas.ApiToken:
+    prefix = prefix.strip()
+    if len(prefix) < 6:
+        raise Invalid("give at least the first 6 characters of the token", field="prefix")
+    async with atomic():
+        rows = await ApiToken.select().where(
+            ApiToken.prefix.like(f"{prefix[:_PREFIX_LENGTH]}%") & ApiToken.revoked_at.is_null()
+        )
+        rows = [row for row in rows if row["prefix"].startswith(prefix[:_PREFIX_LENGTH])]
+        if not rows:
+            raise NotFound(f"no active token starts with {prefix}", field="prefix")
+        if len(rows) > 1:
+            raise Invalid(f"{len(rows)} tokens start with {prefix}; give more characters")
+        await ApiToken.update({ApiToken.revoked_at: _now()}).where(ApiToken.id == rows[0]["id"])
+        row = await ApiToken.select().where(ApiToken.id == rows[0]["id"]).first()
+    assert row is not None
+    return token_out(row)
+
+
+async def authenticate(token: str) -> Actor:
+    """The actor behind a bearer token; Unauthenticated when unknown, revoked or inactive."""
+    if not token.startswith(TOKEN_PREFIX):
+        raise Unauthenticated("invalid token")
+    row = (
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.last_used_at,
+            ApiToken.revoked_at,
+            ApiToken.user.id,
+            ApiToken.user.org,
+            ApiToken.user.role,
+            ApiToken.user.name,
+            ApiToken.user.email,
+            ApiToken.user.is_active,
+        )
+        .where(ApiToken.token_hash == hash_token(token))
+        .first()
+    )
+    if row is None or row["revoked_at"] is not None:
+        raise Unauthenticated("invalid or revoked token")
+    if not row["user.is_active"]:
+        raise Unauthenticated("this user is deactivated")
+    now = _now()
+    last_used = row["last_used_at"]
+    if last_used is None or now - _aware(last_used) > _LAST_USED_RESOLUTION:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
+    return Actor(
+        user_id=row["user.id"],
+        org_id=row["user.org"],
+        role=Role(row["user.role"]),
+        name=row["user.name"],
+        email=row["user.email"],
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def get_actor(user_id: int) -> Actor:
+    row = await User.select().where(User.id == user_id).first()
+    if row is None or not row["is_active"]:
+        raise NotFound(f"user {user_id} not found")
+    return actor_of(user_out(row))
+
+
+# Slack identity ----------------------------------------------------------------------------
+
+
+async def resolve_slack_actor(
+    team_id: str,
+    slack_user_id: str,
+    *,
+    default_role: Role,
+    team_name: str | None = None,
+    user_name: str | None = None,
+    email: str | None = None,
+) -> Actor:
+    """The Hirebot user behind a Slack user, creating the organization and user on first use.
+
+    The first user of a new organization becomes its Admin; later ones get `default_role`.
+    """
+    existing = await _slack_user(team_id, slack_user_id)
+    if existing is not None:
+        return existing
+    async with atomic():
+        org = await Organization.select().where(Organization.slack_team_id == team_id).first()
+        if org is None:
+            org = await insert_one(
+                Organization(name=team_name or f"Slack {team_id}", slack_team_id=team_id)
+            )
+        assert org is not None
+        again = await _slack_user(team_id, slack_user_id)
+        if again is not None:
+            return again
+        has_users = await User.exists().where(User.org == org["id"])
+        role = default_role if has_users else Role.ADMIN
+        address = (email or f"{slack_user_id.lower()}@{team_id.lower()}.slack").strip().lower()
+        if await User.exists().where((User.org == org["id"]) & (User.email == address)):
+            address = f"{slack_user_id.lower()}@{team_id.lower()}.slack"
+        row = await insert_one(
+            User(
+                org=org["id"],
+                email=address,
+                name=user_name or slack_user_id,
+                role=role,
+                slack_user_id=slack_user_id,
+            )
+        )
+    assert row is not None
+    return actor_of(user_out(row))
+
+
+async def _slack_user(team_id: str, slack_user_id: str) -> Actor | None:
+    row = (
+        await User.select(*User.all_columns())
+        .where((User.org.slack_team_id == team_id) & (User.slack_user_id == slack_user_id))
+        .first()
+    )
+    if row is None:
+        return None
+    user = user_out(row)
+    if not user.is_active:
+        raise Forbidden("your Hirebot account is deactivated; ask an Admin")
+    return actor_of(user)
+
+
+async def slack_user_ids(user_ids: list[int]) -> dict[int, str | None]:
+    if not user_ids:
+        return {}
+    rows = await User.select(User.id, User.slack_user_id).where(User.id.is_in(user_ids))
+    return {row["id"]: row["slack_user_id"] for row in rows}
+
+
+async def users_by_slack_ids(org_id: int, slack_ids: list[str]) -> dict[str, int]:
+    if not slack_ids:
+        return {}
+    rows = await User.select(User.id, User.slack_user_id).where(
+        (User.org == org_id) & User.slack_user_id.is_in(slack_ids)
+    )
+    return {row["slack_user_id"]: row["id"] for row in rows}

@@ -1,0 +1,59 @@
+"""Typed shapes of organizations, users and tokens at the domain boundary."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from models.enums import Role
+
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class Organization(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    name: str
+    slack_team_id: str | None
+
+
+class User(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    org_id: int
+    email: str
+    name: str
+    role: Role
+    slack_user_id: str | None
+    is_active: bool
+    created_at: datetime
+
+
+class UserCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    name: Name
+    role: Role = Role.EDITOR
+
+
+class UserUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class ApiToken(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class IssuedToken(msgspec.Struct, frozen=True, kw_only=True):
+    """A new token: `token` is the only copy of the secret and is never stored."""
+
+    token: str
+    info: ApiToken

@@ -1,0 +1,67 @@
+"""Who may see and change which job. Every surface goes through these functions.
+
+- Admins see and change every job of their organization.
+- Editors see and change jobs they own or that are shared with them; they create jobs.
+- Viewers read jobs they own or that are shared with them.
+- Nobody sees another organization's jobs. A job the caller may not see is NotFound (so
+  ids cannot be probed); an action their role does not allow on a visible job is Forbidden.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from piccolo.columns.combination import Where, WhereRaw
+
+from models.errors import Forbidden, NotFound
+from models.identity.actor import Actor
+from models.tables import Job, JobShare
+
+
+class Action(Enum):
+    READ = "read"
+    CHANGE = "change"  # edit fields, weights, criteria, candidates, publish
+    MANAGE = "manage"  # delete, share, rotate the public link: owner or Admin
+
+
+def visible_jobs(actor: Actor) -> Where | WhereRaw | Any:
+    """A where-clause selecting exactly the jobs `actor` may see."""
+    in_org = Job.org == actor.org_id
+    if actor.is_admin:
+        return in_org
+    shared = JobShare.select(JobShare.job).where(JobShare.user == actor.user_id)
+    return in_org & ((Job.owner == actor.user_id) | Job.id.is_in(shared))
+
+
+def require_create(actor: Actor) -> None:
+    if not actor.can_write:
+        raise Forbidden("Viewers cannot create jobs")
+
+
+async def is_shared_with(job_id: int, user_id: int) -> bool:
+    return await JobShare.exists().where((JobShare.job == job_id) & (JobShare.user == user_id))
+
+
+async def authorize(actor: Actor, job: dict[str, Any], action: Action) -> None:
+    """Raise NotFound if `actor` cannot see `job` (a row), Forbidden if the action is not theirs."""
+    if job["org"] != actor.org_id:
+        raise NotFound(f"job {job['id']} not found")
+    owner = job["owner"] == actor.user_id
+    if not (actor.is_admin or owner or await is_shared_with(job["id"], actor.user_id)):
+        raise NotFound(f"job {job['id']} not found")
+    if action is Action.READ:
+        return
+    if not actor.can_write:
+        raise Forbidden("Viewers can only read jobs")
+    if action is Action.MANAGE and not (actor.is_admin or owner):
+        raise Forbidden("only the job's owner or an Admin can do that")
+
+
+async def load_job(actor: Actor, job_id: int, action: Action = Action.READ) -> dict[str, Any]:
+    """The job row if `actor` may perform `action` on it."""
+    row = await Job.select().where(Job.id == job_id).first()
+    if row is None:
+        raise NotFound(f"job {job_id} not found")
+    await authorize(actor, row, action)
+    return dict(row)

@@ -1,0 +1,475 @@
+"""Operations on jobs. Each takes the acting user first and applies the access rules.
+
+Multi-row writes run in one transaction (`atomic`); cached job lists of the organization are
+invalidated after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from models.cache import job_lists
+from models.db import atomic, insert_one
+from models.enums import EmploymentType, GenerationStatus, JobStatus
+from models.errors import Invalid, NotFound
+from models.identity.actor import Actor
+from models.jobs import schemas
+from models.jobs.access import Action, load_job, require_create, visible_jobs
+from models.stages import STAGE_VALUES
+from models.tables import Job, JobShare, JobStageCount, ResumeScoreWeights, User
+
+MAX_PAGE = 100
+_PUBLIC_KEY = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_public_key() -> str:
+    """256 random bits, URL-safe: the candidate-facing link cannot be guessed."""
+    return secrets.token_urlsafe(32)
+
+
+def job_out(row: dict[str, Any], weights: dict[str, Any] | None = None) -> schemas.Job:
+    return schemas.Job(
+        id=row["id"],
+        org_id=row["org"],
+        owner_id=row["owner"],
+        title=row["title"],
+        description=row["description"],
+        must_have_skills=list(row["must_have_skills"] or []),
+        employment_type=EmploymentType(row["employment_type"]),
+        min_experience=row["min_experience"],
+        max_experience=row["max_experience"],
+        location=row["location"],
+        status=JobStatus(row["status"]),
+        description_status=GenerationStatus(row["description_status"]),
+        description_generated_by=row["description_generated_by"],
+        description_generated_at=row["description_generated_at"],
+        jd_json=row["jd_json"] if not isinstance(row["jd_json"], str) else _json(row["jd_json"]),
+        jd_json_status=GenerationStatus(row["jd_json_status"]),
+        jd_json_generated_by=row["jd_json_generated_by"],
+        jd_json_generated_at=row["jd_json_generated_at"],
+        public_key=row["public_key"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        weights=weights_out(weights) if weights else None,
+    )
+
+
+def _json(raw: str) -> dict[str, Any] | None:
+    value = msgspec.json.decode(raw)
+    return value if isinstance(value, dict) else None
+
+
+def weights_out(row: dict[str, Any]) -> schemas.Weights:
+    return schemas.Weights(
+        skills=row["skills"],
+        experience=row["experience"],
+        education=row["education"],
+        criteria=row["criteria"],
+    )
+
+
+def _weights_values(weights: schemas.Weights) -> dict[Any, int]:
+    return {
+        ResumeScoreWeights.skills: weights.skills,
+        ResumeScoreWeights.experience: weights.experience,
+        ResumeScoreWeights.education: weights.education,
+        ResumeScoreWeights.criteria: weights.criteria,
+    }
+
+
+async def _weights_row(job_id: int) -> dict[str, Any] | None:
+    return await ResumeScoreWeights.select().where(ResumeScoreWeights.job == job_id).first()
+
+
+# Reading -----------------------------------------------------------------------------------
+
+
+async def get_job(actor: Actor, job_id: int) -> schemas.Job:
+    row = await load_job(actor, job_id)
+    return job_out(row, await _weights_row(job_id))
+
+
+async def list_owned_and_shared(actor: Actor) -> list[schemas.Job]:
+    """The spec's `list/`: jobs the caller owns or that are shared with them (any role)."""
+    shared = JobShare.select(JobShare.job).where(JobShare.user == actor.user_id)
+    rows = (
+        await Job.select()
+        .where((Job.org == actor.org_id) & ((Job.owner == actor.user_id) | Job.id.is_in(shared)))
+        .order_by(Job.id)
+    )
+    return [job_out(row) for row in rows]
+
+
+async def list_owned_and_shared_json(actor: Actor) -> bytes:
+    """`list/` as JSON, served from the per-user cache."""
+
+    async def build() -> bytes:
+        return msgspec.json.encode(await list_owned_and_shared(actor))
+
+    return await job_lists.get_or_build(actor, "list", "", build)
+
+
+async def job_names(actor: Actor, title: str | None = None) -> list[schemas.JobName]:
+    """The spec's `job-names-list/`: visible jobs (all of the organization for Admins)."""
+    query = Job.select(Job.id, Job.title, Job.status).where(visible_jobs(actor))
+    if title and title.strip():
+        query = query.where(Job.title.ilike(f"%{_escape_like(title.strip())}%"))
+    rows = await query.order_by(Job.id)
+    return [
+        schemas.JobName(id=r["id"], title=r["title"], status=JobStatus(r["status"])) for r in rows
+    ]
+
+
+async def job_names_json(actor: Actor, title: str | None = None) -> bytes:
+    async def build() -> bytes:
+        return msgspec.json.encode(await job_names(actor, title))
+
+    return await job_lists.get_or_build(actor, "names", (title or "").strip().lower(), build)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_jobs(
+    actor: Actor,
+    filters: schemas.JobFilters,
+    limit: int = 50,
+    cursor: str | None = None,
+    offset: int | None = None,
+) -> schemas.JobPage:
+    """A page of visible jobs, newest first. `cursor` (opaque) or `offset` picks the page."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+    if offset is not None and offset < 0:
+        raise Invalid("offset must not be negative", field="offset")
+    if cursor and offset is not None:
+        raise Invalid("give either cursor or offset, not both", field="cursor")
+    query = Job.select().where(visible_jobs(actor))
+    if filters.status is not None:
+        query = query.where(Job.status == filters.status)
+    if filters.title and filters.title.strip():
+        query = query.where(Job.title.ilike(f"%{_escape_like(filters.title.strip())}%"))
+    if cursor:
+        query = query.where(Job.id < decode_cursor(cursor))
+    if offset:
+        query = query.offset(offset)
+    rows = await query.order_by(Job.id, ascending=False).limit(limit + 1)
+    items = [job_out(row) for row in rows[:limit]]
+    next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
+    return schemas.JobPage(items=items, limit=limit, next_cursor=next_cursor, offset=offset)
+
+
+def encode_cursor(job_id: int) -> str:
+    return base64.urlsafe_b64encode(f"j{job_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("j"):
+            raise ValueError
+        return int(raw[1:])
+    except ValueError:
+        raise Invalid(
+            "cursor is not valid; use next_cursor from a previous page", field="cursor"
+        ) from None
+
+
+async def candidate_view(public_key: str) -> schemas.CandidateJob:
+    """The public job posting behind a candidate link; only open jobs are shown."""
+    if not _PUBLIC_KEY.match(public_key):
+        raise NotFound("job not found")
+    row = (
+        await Job.select()
+        .where((Job.public_key == public_key) & (Job.status == JobStatus.OPEN))
+        .first()
+    )
+    if row is None:
+        raise NotFound("job not found")
+    return schemas.CandidateJob(
+        title=row["title"],
+        description=row["description"],
+        must_have_skills=list(row["must_have_skills"] or []),
+        employment_type=EmploymentType(row["employment_type"]),
+        min_experience=row["min_experience"],
+        max_experience=row["max_experience"],
+        location=row["location"],
+    )
+
+
+# Writing -----------------------------------------------------------------------------------
+
+
+async def create_job(
+    actor: Actor,
+    data: schemas.JobCreate,
+    *,
+    description_status: GenerationStatus = GenerationStatus.NONE,
+    jd_json_status: GenerationStatus | None = None,
+) -> schemas.Job:
+    """Create a job owned by `actor`, with its weights and zeroed stage counts.
+
+    The structured JD is marked pending when there is a description to convert; the caller
+    queues the conversion after this returns (the row must be committed first).
+    """
+    require_create(actor)
+    if jd_json_status is None:
+        jd_json_status = (
+            GenerationStatus.PENDING if data.description.strip() else GenerationStatus.NONE
+        )
+    async with atomic():
+        row = await insert_one(
+            Job(
+                org=actor.org_id,
+                owner=actor.user_id,
+                title=data.title.strip(),
+                description=data.description,
+                must_have_skills=_clean_skills(data.must_have_skills),
+                employment_type=data.employment_type,
+                min_experience=data.min_experience,
+                max_experience=data.max_experience,
+                location=(data.location or "").strip() or None,
+                status=data.status,
+                description_status=description_status,
+                jd_json_status=jd_json_status,
+                public_key=new_public_key(),
+            )
+        )
+        weights = data.weights or schemas.Weights()
+        await ResumeScoreWeights.insert(
+            ResumeScoreWeights({ResumeScoreWeights.job: row["id"], **_weights_values(weights)})
+        )
+        await JobStageCount.insert(
+            *[JobStageCount(job=row["id"], stage=stage, total=0) for stage in STAGE_VALUES]
+        )
+    await job_lists.invalidate(actor.org_id)
+    return job_out(row, msgspec.structs.asdict(weights))
+
+
+def _clean_skills(skills: list[str]) -> list[str]:
+    """Trimmed, de-duplicated (case-insensitively), order kept."""
+    seen: set[str] = set()
+    cleaned = []
+    for skill in skills:
+        text = skill.strip()
+        if text and text.lower() not in seen:
+            seen.add(text.lower())
+            cleaned.append(text)
+    return cleaned
+
+
+def parse_skills(raw: str | list[str]) -> list[str]:
+    """Skills as the spec sends them ("Python, C++") or as a list."""
+    items = raw.split(",") if isinstance(raw, str) else raw
+    return _clean_skills([item for item in items if item.strip()])
+
+
+class UpdateResult(msgspec.Struct, frozen=True):
+    job: schemas.Job
+    description_changed: bool
+
+
+async def update_job(
+    actor: Actor, job_id: int, data: schemas.JobUpdate | schemas.JobCreate
+) -> UpdateResult:
+    """Apply a full (JobCreate) or partial (JobUpdate) update, weights included.
+
+    When the description changes the structured JD becomes pending; the caller re-queues
+    the conversion (`description_changed`).
+    """
+    async with atomic():
+        current = await load_job(actor, job_id, Action.CHANGE)
+        changes = _changes(data)
+        low = changes.get("min_experience", current["min_experience"])
+        high = changes.get("max_experience", current["max_experience"])
+        if low > high:
+            raise Invalid(
+                "min_experience must not be greater than max_experience", field="min_experience"
+            )
+        description_changed = (
+            "description" in changes and changes["description"] != current["description"]
+        )
+        if description_changed:
+            changes["jd_json_status"] = (
+                GenerationStatus.PENDING
+                if changes["description"].strip()
+                else GenerationStatus.NONE
+            )
+            changes["description_generated_by"] = None
+            changes["description_generated_at"] = None
+            changes["description_status"] = GenerationStatus.NONE
+        changes["updated_at"] = now()
+        await Job.update({Job._meta.get_column_by_name(k): v for k, v in changes.items()}).where(
+            Job.id == job_id
+        )
+        weights = data.weights
+        if isinstance(weights, schemas.Weights):
+            await ResumeScoreWeights.update(_weights_values(weights)).where(
+                ResumeScoreWeights.job == job_id
+            )
+        row = await Job.select().where(Job.id == job_id).first()
+        weights_row = await _weights_row(job_id)
+    await job_lists.invalidate(actor.org_id)
+    assert row is not None
+    return UpdateResult(job=job_out(row, weights_row), description_changed=description_changed)
+
+
+def _changes(data: schemas.JobUpdate | schemas.JobCreate) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name in (
+        "title",
+        "description",
+        "must_have_skills",
+        "employment_type",
+        "min_experience",
+        "max_experience",
+        "location",
+        "status",
+    ):
+        value = getattr(data, name)
+        if value is msgspec.UNSET:
+            continue
+        if name == "title":
+            value = value.strip()
+        elif name == "must_have_skills":
+            value = _clean_skills(value)
+        elif name == "location":
+            value = (value or "").strip() or None
+        changes[name] = value
+    return changes
+
+
+async def delete_job(actor: Actor, job_id: int) -> None:
+    """Delete a job and (by cascade) its shares, weights, pipeline, criteria and responses."""
+    async with atomic():
+        await load_job(actor, job_id, Action.MANAGE)
+        await Job.delete().where(Job.id == job_id)
+    await job_lists.invalidate(actor.org_id)
+
+
+async def rotate_public_key(actor: Actor, job_id: int) -> schemas.Job:
+    """Issue a new candidate link; the old one stops working at once."""
+    async with atomic():
+        await load_job(actor, job_id, Action.MANAGE)
+        await Job.update({Job.public_key: new_public_key(), Job.updated_at: now()}).where(
+            Job.id == job_id
+        )
+        row = await Job.select().where(Job.id == job_id).first()
+    await job_lists.invalidate(actor.org_id)
+    assert row is not None
+    return job_out(row)
+
+
+async def get_weights(actor: Actor, job_id: int) -> schemas.Weights:
+    await load_job(actor, job_id)
+    row = await _weights_row(job_id)
+    return weights_out(row) if row else schemas.Weights()
+
+
+async def set_weights(actor: Actor, job_id: int, weights: schemas.Weights) -> schemas.Weights:
+    async with atomic():
+        await load_job(actor, job_id, Action.CHANGE)
+        await ResumeScoreWeights.update(_weights_values(weights)).where(
+            ResumeScoreWeights.job == job_id
+        )
+    return weights
+
+
+async def share_job(actor: Actor, job_id: int, user_ids: list[int]) -> list[int]:
+    """Share a job with colleagues of the same organization; returns all it is shared with."""
+    if not user_ids:
+        raise Invalid("user_ids must name at least one user", field="user_ids")
+    wanted = sorted(set(user_ids))
+    async with atomic():
+        job = await load_job(actor, job_id, Action.MANAGE)
+        found = await User.select(User.id).where(User.id.is_in(wanted) & (User.org == actor.org_id))
+        missing = sorted(set(wanted) - {row["id"] for row in found})
+        if missing:
+            raise Invalid(
+                f"no user {', '.join(map(str, missing))} in your organization", field="user_ids"
+            )
+        existing = await JobShare.select(JobShare.user).where(JobShare.job == job_id)
+        already = {row["user"] for row in existing}
+        new = [uid for uid in wanted if uid not in already and uid != job["owner"]]
+        if new:
+            await JobShare.insert(*[JobShare(job=job_id, user=uid) for uid in new])
+        shared = await JobShare.select(JobShare.user).where(JobShare.job == job_id)
+    await job_lists.invalidate(actor.org_id)
+    return sorted(row["user"] for row in shared)
+
+
+async def unshare_job(actor: Actor, job_id: int, user_id: int) -> None:
+    async with atomic():
+        await load_job(actor, job_id, Action.MANAGE)
+        deleted = (
+            await JobShare.delete()
+            .where((JobShare.job == job_id) & (JobShare.user == user_id))
+            .returning(JobShare.id)
+        )
+        if not deleted:
+            raise NotFound(f"job {job_id} is not shared with user {user_id}")
+    await job_lists.invalidate(actor.org_id)
+
+
+async def shared_with(actor: Actor, job_id: int) -> list[int]:
+    await load_job(actor, job_id)
+    rows = (
+        await JobShare.select(JobShare.user).where(JobShare.job == job_id).order_by(JobShare.user)
+    )
+    return [row["user"] for row in rows]
+
+
+async def draft_for_generation(actor: Actor, request: schemas.DraftRequest) -> schemas.Job:
+    """A draft job whose description a model will write (status: pending)."""
+    return await create_job(
+        actor,
+        schemas.JobCreate(
+            title=request.job_title,
+            must_have_skills=request.must_have_skills,
+            employment_type=request.employment_type,
+            min_experience=request.min_experience,
+            max_experience=request.max_experience,
+            location=request.location,
+        ),
+        description_status=GenerationStatus.PENDING,
+        jd_json_status=GenerationStatus.NONE,
+    )
+
+
+async def set_status(actor: Actor, job_id: int, status: JobStatus) -> schemas.Job:
+    """Publish (draft -> open), close or reopen a job."""
+    return (await update_job(actor, job_id, schemas.JobUpdate(status=status))).job
+
+
+async def set_slack_thread(job_id: int, channel: str, thread_ts: str) -> None:
+    """Remember the Slack thread where the job's conversation lives."""
+    await Job.update({Job.slack_channel: channel, Job.slack_thread_ts: thread_ts}).where(
+        Job.id == job_id
+    )
+
+
+async def find_jobs(
+    actor: Actor, reference: str, *, action: Action = Action.READ
+) -> list[schemas.JobName]:
+    """Jobs matching a user's reference: an id ("42", "#42") or part of a title."""
+    text = reference.strip().lstrip("#")
+    if text.isdigit():
+        try:
+            row = await load_job(actor, int(text), action)
+        except NotFound:
+            return []
+        return [schemas.JobName(id=row["id"], title=row["title"], status=JobStatus(row["status"]))]
+    names = await job_names(actor, text)
+    exact = [n for n in names if n.title.lower() == text.lower()]
+    return exact or names

@@ -1,0 +1,1 @@
+"""A job's hiring pipeline: candidates, their applications and per-stage counts."""

@@ -1,0 +1,71 @@
+"""Shared fixtures. The environment is fixed here, before any Hirebot module is imported."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.environment import choose, drop_database
+
+SERVICES = choose()
+os.environ["HIREBOT_DATABASE_URL"] = SERVICES.database_url
+os.environ["HIREBOT_BROKER_URL"] = "memory://"
+os.environ["HIREBOT_CACHE_URL"] = "memory://"
+os.environ["OPENAI_API_KEY"] = ""
+os.environ["SLACK_BOT_TOKEN"] = ""
+os.environ["SLACK_SIGNING_SECRET"] = ""
+os.environ["SLACK_APP_TOKEN"] = ""
+os.environ["HIREBOT_GENERATION_WAIT"] = "10"
+
+from litestar.stores.memory import MemoryStore  # noqa: E402
+
+from models.cache import job_lists  # noqa: E402
+from models.db import close_pool, current_engine, open_pool  # noqa: E402
+from models.settings import get_settings  # noqa: E402
+from models.tables import ALL_TABLES  # noqa: E402
+
+
+def pytest_report_header() -> str:
+    return f"hirebot: database={SERVICES.engine} redis={SERVICES.redis_url or 'none'}"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if SERVICES.database_name:
+        drop_database(SERVICES.database_name)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "postgres_only" in item.keywords and SERVICES.engine != "postgres":
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL"))
+        if "redis" in item.keywords and SERVICES.redis_url is None:
+            item.add_marker(pytest.mark.skip(reason="needs Redis"))
+
+
+@pytest.fixture(scope="session")
+async def migrated() -> AsyncIterator[None]:
+    """The test database with every migration applied (once per run)."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="all")
+    assert result.success, result.message
+    await open_pool(get_settings())
+    yield
+    await close_pool()
+
+
+@pytest.fixture(name="db")
+async def fx_db(migrated: None) -> AsyncIterator[None]:
+    """An empty database (and an empty list cache) for one test."""
+    job_lists.use(MemoryStore(), ttl_seconds=300)
+    yield
+    engine = current_engine()
+    names = [table._meta.tablename for table in ALL_TABLES]
+    if SERVICES.engine == "postgres":
+        quoted = ", ".join(f'"{name}"' for name in names)
+        await engine.run_ddl(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    else:
+        for name in reversed(names):
+            await engine.run_ddl(f'DELETE FROM "{name}"')
