@@ -51,11 +51,13 @@ def is_postgres() -> bool:
     return isinstance(current_engine(), PostgresEngine)
 
 
-async def open_pool(settings: Settings) -> None:
-    """Open the connection pool (PostgreSQL) for this process's event loop."""
+async def open_pool(settings: Settings) -> bool:
+    """Open the PostgreSQL connection pool on this event loop; False if there was one already."""
     engine = current_engine()
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+        return True
+    return False
 
 
 async def close_pool() -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import httpx
 import pytest
+from litestar import Litestar
 
 from tests.environment import choose, drop_database
 
@@ -21,6 +25,7 @@ os.environ["HIREBOT_GENERATION_WAIT"] = "10"
 
 from litestar.stores.memory import MemoryStore  # noqa: E402
 
+from api.app import create_app  # noqa: E402
 from models.cache import job_lists  # noqa: E402
 from models.db import close_pool, current_engine, open_pool  # noqa: E402
 from models.settings import get_settings  # noqa: E402
@@ -69,3 +74,44 @@ async def fx_db(migrated: None) -> AsyncIterator[None]:
     else:
         for name in reversed(names):
             await engine.run_ddl(f'DELETE FROM "{name}"')
+
+
+@pytest.fixture(name="app")
+def fx_app(migrated: None) -> Litestar:
+    return create_app()
+
+
+@pytest.fixture(name="client")
+async def fx_client(app: Litestar, db: None) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the app, on the test's event loop, with the lifespan running."""
+    async with (
+        running(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as client,
+    ):
+        yield client
+
+
+@asynccontextmanager
+async def running(app: Litestar) -> AsyncIterator[None]:
+    """Run the app's lifespan in a task of its own: anyio needs one task to enter and exit it,
+    and pytest-asyncio sets fixtures up and tears them down in different tasks."""
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(hold())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # startup failed: raise its error here
+    try:
+        yield
+    finally:
+        stop.set()
+        await task

@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from models.cache import job_lists
 from models.db import atomic, insert_one
 from models.enums import Role
 from models.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
@@ -184,6 +185,8 @@ async def update_user(actor: Actor, user_id: int, data: schemas.UserUpdate) -> s
         if changes:
             await User.update(changes).where(User.id == user_id)
         row = await User.select().where(User.id == user_id).first()
+    # A role change or deactivation changes what the user's cached job lists contain.
+    await job_lists.invalidate(actor.org_id)
     assert row is not None
     return user_out(row)
 
@@ -274,6 +277,13 @@ async def authenticate(token: str) -> Actor:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def get_user(user_id: int) -> schemas.User:
+    row = await User.select().where(User.id == user_id).first()
+    if row is None:
+        raise NotFound(f"user {user_id} not found")
+    return user_out(row)
 
 
 async def get_actor(user_id: int) -> Actor:

@@ -79,6 +79,9 @@ def weights_out(row: dict[str, Any]) -> schemas.Weights:
 
 
 def _weights_values(weights: schemas.Weights) -> dict[Any, int]:
+    """Column values of valid weights (the sum rule is checked here, for every surface)."""
+    if weights.total() != 100:
+        raise Invalid(f"weights must sum to 100, not {weights.total()}", field="weights")
     return {
         ResumeScoreWeights.skills: weights.skills,
         ResumeScoreWeights.experience: weights.experience,

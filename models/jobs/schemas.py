@@ -35,10 +35,8 @@ class Weights(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=F
     education: Weight = 10
     criteria: Weight = 20
 
-    def __post_init__(self) -> None:
-        total = self.skills + self.experience + self.education + self.criteria
-        if total != 100:
-            raise ValueError(f"weights must sum to 100, not {total}")
+    def total(self) -> int:
+        return self.skills + self.experience + self.education + self.criteria
 
 
 class Job(msgspec.Struct, frozen=True, kw_only=True):
@@ -150,7 +148,10 @@ class DraftRequest(msgspec.Struct, frozen=True, kw_only=True):
         check_experience(self.min_experience, self.max_experience)
 
 
-class Share(msgspec.Struct, frozen=True, kw_only=True):
+class ShareRequest(msgspec.Struct, frozen=True, kw_only=True):
+    user_ids: Annotated[list[int], msgspec.Meta(min_length=1, max_length=100)]
+
+
+class SharedWith(msgspec.Struct, frozen=True, kw_only=True):
     job_id: int
-    user_id: int
-    created_at: datetime
+    user_ids: list[int]

@@ -1,0 +1,1 @@
+"""The HTTP surface: the Litestar app, its controllers and the command line."""

@@ -1,0 +1,20 @@
+"""Bearer-token authentication: the caller is always the token's user, never the body's."""
+
+from __future__ import annotations
+
+from litestar import Request
+from litestar.di import Provide
+
+from models.errors import Unauthenticated
+from models.identity import operations as identity
+from models.identity.actor import Actor
+
+
+async def provide_actor(request: Request) -> Actor:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("send Authorization: Bearer <token>")
+    return await identity.authenticate(token.strip())
+
+
+ACTOR = {"actor": Provide(provide_actor)}

@@ -1,0 +1,45 @@
+"""Candidates in a job's pipeline, so that stage counts mean something."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from api.params import CurrentActor
+from models.pipeline import operations as pipeline
+from models.pipeline.schemas import Application, CandidateIn, StageChange
+from models.stages import Stage
+
+
+class CandidateController(Controller):
+    path = "/api/jobs/{job_id:int}/candidates"
+    tags = ["pipeline"]
+
+    @get("/", operation_id="listCandidates")
+    async def list_candidates(
+        self,
+        actor: CurrentActor,
+        job_id: FromPath[int],
+        stage: FromQuery[Stage | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=pipeline.MAX_PAGE)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> list[Application]:
+        return await pipeline.list_candidates(actor, job_id, stage, limit, offset)
+
+    @post("/", operation_id="addCandidate")
+    async def add_candidate(
+        self, actor: CurrentActor, job_id: FromPath[int], data: JSONBody[CandidateIn]
+    ) -> Application:
+        return await pipeline.add_candidate(actor, job_id, data)
+
+    @patch("/{candidate_id:int}", operation_id="moveCandidate")
+    async def move_candidate(
+        self,
+        actor: CurrentActor,
+        job_id: FromPath[int],
+        candidate_id: FromPath[int],
+        data: JSONBody[StageChange],
+    ) -> Application:
+        return await pipeline.move_candidate(actor, job_id, candidate_id, data.stage)

@@ -1,0 +1,101 @@
+"""JobViewSet: paginated list, create, retrieve, update, delete, weights and sharing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post, put
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from api.params import CurrentActor
+from models.enums import JobStatus
+from models.jobs import operations as jobs
+from models.jobs.schemas import (
+    Job,
+    JobCreate,
+    JobFilters,
+    JobPage,
+    JobUpdate,
+    SharedWith,
+    ShareRequest,
+    Weights,
+)
+from workers.dispatch import queue_conversion
+
+
+class JobController(Controller):
+    path = "/api/jobs"
+    tags = ["jobs"]
+
+    @get("/", operation_id="listJobs", summary="A page of the jobs you can see")
+    async def list_jobs(
+        self,
+        actor: CurrentActor,
+        limit: Annotated[int, QueryParameter(ge=1, le=jobs.MAX_PAGE)] = 50,
+        cursor: FromQuery[str | None] = None,
+        offset: Annotated[int | None, QueryParameter(ge=0)] = None,
+        status: FromQuery[JobStatus | None] = None,
+        title: FromQuery[str | None] = None,
+    ) -> JobPage:
+        filters = JobFilters(status=status, title=title)
+        return await jobs.list_jobs(actor, filters, limit=limit, cursor=cursor, offset=offset)
+
+    @post("/", operation_id="createJob", summary="Create a job you own")
+    async def create_job(self, actor: CurrentActor, data: JSONBody[JobCreate]) -> Job:
+        job = await jobs.create_job(actor, data)
+        if job.description.strip():
+            await queue_conversion(job.id)
+        return job
+
+    @get("/{job_id:int}", operation_id="getJob")
+    async def get_job(self, actor: CurrentActor, job_id: FromPath[int]) -> Job:
+        return await jobs.get_job(actor, job_id)
+
+    @put("/{job_id:int}", operation_id="replaceJob")
+    async def replace_job(
+        self, actor: CurrentActor, job_id: FromPath[int], data: JSONBody[JobCreate]
+    ) -> Job:
+        return await self._update(actor, job_id, data)
+
+    @patch("/{job_id:int}", operation_id="updateJob")
+    async def update_job(
+        self, actor: CurrentActor, job_id: FromPath[int], data: JSONBody[JobUpdate]
+    ) -> Job:
+        return await self._update(actor, job_id, data)
+
+    @staticmethod
+    async def _update(
+        actor: CurrentActor, job_id: FromPath[int], data: JobCreate | JobUpdate
+    ) -> Job:
+        result = await jobs.update_job(actor, job_id, data)
+        if result.description_changed and result.job.description.strip():
+            await queue_conversion(job_id)
+        return result.job
+
+    @delete("/{job_id:int}", operation_id="deleteJob")
+    async def delete_job(self, actor: CurrentActor, job_id: FromPath[int]) -> None:
+        await jobs.delete_job(actor, job_id)
+
+    @get("/{job_id:int}/weights", operation_id="getJobWeights")
+    async def get_weights(self, actor: CurrentActor, job_id: FromPath[int]) -> Weights:
+        return await jobs.get_weights(actor, job_id)
+
+    @put("/{job_id:int}/weights", operation_id="setJobWeights")
+    async def set_weights(
+        self, actor: CurrentActor, job_id: FromPath[int], data: JSONBody[Weights]
+    ) -> Weights:
+        return await jobs.set_weights(actor, job_id, data)
+
+    @post("/{job_id:int}/share", operation_id="shareJob", status_code=200)
+    async def share(
+        self, actor: CurrentActor, job_id: FromPath[int], data: JSONBody[ShareRequest]
+    ) -> SharedWith:
+        return SharedWith(
+            job_id=job_id, user_ids=await jobs.share_job(actor, job_id, data.user_ids)
+        )
+
+    @delete("/{job_id:int}/share/{user_id:int}", operation_id="unshareJob")
+    async def unshare(
+        self, actor: CurrentActor, job_id: FromPath[int], user_id: FromPath[int]
+    ) -> None:
+        await jobs.unshare_job(actor, job_id, user_id)

@@ -1,0 +1,94 @@
+"""The one place where errors become HTTP responses. Controllers hold no try/except."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
+from litestar.types import ExceptionHandlersMap
+
+from models.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+)
+
+log = logging.getLogger("hirebot.api")
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    Invalid: HTTP_400_BAD_REQUEST,
+    Unauthenticated: HTTP_401_UNAUTHORIZED,
+    Forbidden: HTTP_403_FORBIDDEN,
+    NotFound: HTTP_404_NOT_FOUND,
+    Conflict: HTTP_409_CONFLICT,
+    TooLarge: HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+}
+
+
+def error_body(status: int, detail: str, field: str | None = None) -> dict[str, object]:
+    body: dict[str, object] = {"status_code": status, "detail": detail}
+    if field:
+        body["field"] = field
+        body["extra"] = [{"key": field, "message": detail}]
+    return body
+
+
+def domain_error_to_response(_: Request, exc: DomainError) -> Response[dict[str, object]]:
+    status = STATUS_BY_ERROR.get(type(exc), HTTP_400_BAD_REQUEST)
+    headers = {"WWW-Authenticate": "Bearer"} if status == HTTP_401_UNAUTHORIZED else None
+    return Response(
+        error_body(status, exc.message, exc.field),
+        status_code=status,
+        headers=headers,
+        media_type=MediaType.JSON,
+    )
+
+
+def integrity_error_to_response(_: Request, exc: Exception) -> Response[dict[str, object]]:
+    """A constraint the domain did not catch first (a race between two writers): 409."""
+    log.warning("integrity error: %s", exc)
+    return Response(
+        error_body(HTTP_409_CONFLICT, "the change conflicts with existing data"),
+        status_code=HTTP_409_CONFLICT,
+    )
+
+
+def unexpected_error_to_response(_: Request, exc: Exception) -> Response[dict[str, object]]:
+    if isinstance(exc, HTTPException):
+        body = error_body(exc.status_code, exc.detail)
+        if exc.extra:
+            body["extra"] = exc.extra
+        return Response(body, status_code=exc.status_code, headers=exc.headers)
+    log.exception("unhandled error", exc_info=exc)
+    return Response(
+        error_body(HTTP_500_INTERNAL_SERVER_ERROR, "internal error; it has been logged"),
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def exception_handlers() -> ExceptionHandlersMap:
+    import sqlite3
+
+    import asyncpg
+
+    return {
+        DomainError: domain_error_to_response,
+        asyncpg.IntegrityConstraintViolationError: integrity_error_to_response,
+        sqlite3.IntegrityError: integrity_error_to_response,
+        HTTPException: unexpected_error_to_response,
+        HTTP_500_INTERNAL_SERVER_ERROR: unexpected_error_to_response,
+    }

@@ -1,0 +1,13 @@
+"""Liveness and readiness: the process answers and the database does too."""
+
+from __future__ import annotations
+
+from litestar import get
+
+from models.tables import Organization
+
+
+@get("/health", operation_id="health", tags=["health"], security=[])
+async def health() -> dict[str, str]:
+    await Organization.count()
+    return {"status": "ok"}
