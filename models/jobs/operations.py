@@ -227,6 +227,7 @@ async def create_job(
     queues the conversion after this returns (the row must be committed first).
     """
     require_create(actor)
+    check_fields(data.title, data.min_experience, data.max_experience)
     if jd_json_status is None:
         jd_json_status = (
             GenerationStatus.PENDING if data.description.strip() else GenerationStatus.NONE
@@ -258,6 +259,16 @@ async def create_job(
         )
     await job_lists.invalidate(actor.org_id)
     return job_out(row, msgspec.structs.asdict(weights))
+
+
+def check_fields(title: str, min_experience: int, max_experience: int) -> None:
+    """The rules across fields that a schema cannot state."""
+    if not title.strip():
+        raise Invalid("title must not be blank", field="title")
+    if min_experience > max_experience:
+        raise Invalid(
+            "min_experience must not be greater than max_experience", field="min_experience"
+        )
 
 
 def _clean_skills(skills: list[str]) -> list[str]:
@@ -294,12 +305,11 @@ async def update_job(
     async with atomic():
         current = await load_job(actor, job_id, Action.CHANGE)
         changes = _changes(data)
-        low = changes.get("min_experience", current["min_experience"])
-        high = changes.get("max_experience", current["max_experience"])
-        if low > high:
-            raise Invalid(
-                "min_experience must not be greater than max_experience", field="min_experience"
-            )
+        check_fields(
+            changes.get("title", current["title"]),
+            changes.get("min_experience", current["min_experience"]),
+            changes.get("max_experience", current["max_experience"]),
+        )
         description_changed = (
             "description" in changes and changes["description"] != current["description"]
         )

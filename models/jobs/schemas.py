@@ -1,5 +1,8 @@
 """Typed shapes of jobs at the domain boundary (separate from the tables).
 
+Types and ranges are checked when a body is decoded; rules across fields (min <= max, a
+non-blank title, weights summing to 100) are checked by the operations, for every surface.
+
 Write schemas ignore unknown fields, so read-only fields an old integration still sends
 (`id`, `owner`, `org`, `user_id`, `public_key`, timestamps) are dropped, never applied.
 """
@@ -20,11 +23,6 @@ Skills = Annotated[list[Skill], msgspec.Meta(max_length=50)]
 Years = Annotated[int, msgspec.Meta(ge=0, le=50)]
 Location = Annotated[str, msgspec.Meta(max_length=200)]
 Weight = Annotated[int, msgspec.Meta(ge=0, le=100)]
-
-
-def check_experience(min_experience: int, max_experience: int) -> None:
-    if min_experience > max_experience:
-        raise ValueError("min_experience must not be greater than max_experience")
 
 
 class Weights(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
@@ -93,11 +91,6 @@ class JobCreate(msgspec.Struct, frozen=True, kw_only=True):
     status: JobStatus = JobStatus.DRAFT
     weights: Weights | None = None
 
-    def __post_init__(self) -> None:
-        if not self.title.strip():
-            raise ValueError("title must not be blank")
-        check_experience(self.min_experience, self.max_experience)
-
 
 class JobUpdate(msgspec.Struct, frozen=True, kw_only=True):
     """A partial update (PATCH); PUT sends a full `JobCreate`."""
@@ -111,12 +104,6 @@ class JobUpdate(msgspec.Struct, frozen=True, kw_only=True):
     location: Location | msgspec.UnsetType | None = msgspec.UNSET
     status: JobStatus | msgspec.UnsetType = msgspec.UNSET
     weights: Weights | msgspec.UnsetType = msgspec.UNSET
-
-    def __post_init__(self) -> None:
-        if isinstance(self.title, str) and not self.title.strip():
-            raise ValueError("title must not be blank")
-        if isinstance(self.min_experience, int) and isinstance(self.max_experience, int):
-            check_experience(self.min_experience, self.max_experience)
 
 
 class JobPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -141,11 +128,6 @@ class DraftRequest(msgspec.Struct, frozen=True, kw_only=True):
     max_experience: Years
     location: Location | None = None
     notes: Annotated[str, msgspec.Meta(max_length=2_000)] | None = None
-
-    def __post_init__(self) -> None:
-        if not self.job_title.strip():
-            raise ValueError("job_title must not be blank")
-        check_experience(self.min_experience, self.max_experience)
 
 
 class ShareRequest(msgspec.Struct, frozen=True, kw_only=True):
