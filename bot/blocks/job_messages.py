@@ -1,0 +1,224 @@
+"""Messages about one job in a channel or thread: drafting, the description, failures,
+rewrite proposals, and the `/job list` and `/job help` answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from bot.blocks import ids
+from bot.blocks.elements import Element, button
+from bot.blocks.layout import (
+    MESSAGE_BLOCKS_LIMIT,
+    Block,
+    Message,
+    actions,
+    context,
+    header,
+    section,
+    sections,
+)
+from bot.blocks.refs import JobListing, JobRef, status_label
+from bot.blocks.text import escape, markdown_to_mrkdwn, split_text
+from bot.blocks.values import RetryKind, encode_value
+from models.enums import JobStatus
+from models.jobs.schemas import Job
+
+HeadlineState = Literal["done", "failed"]
+MAX_SKILL_BUTTONS = 10
+HELP_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    (
+        "/job new [title]",
+        "Create a job; its description is written for you.",
+        "/job new Backend Engineer",
+    ),
+    ("/job rewrite [job id or title]", "Rewrite a job's description.", "/job rewrite 12"),
+    ("/job list", "Your jobs, their status and candidates.", "/job list"),
+    ("/job share <job> @user...", "Share a job with colleagues.", "/job share 12 @ana @li"),
+    ("/job help", "This help.", "/job help"),
+    ("/stages [job id or title]", "A job's hiring pipeline.", "/stages Backend Engineer"),
+)
+"""(usage, what it does, example) of every command."""
+
+_FAILED_VERBS: dict[str, str] = {
+    "generate": "write the job description for",
+    "rewrite": "rewrite the description of",
+    "convert": "structure the description of",
+}
+
+
+def drafting_message(title: str) -> Message:
+    """The first message after `/job new`: the description follows in its thread."""
+    text = f"Drafting a job description for {escape(title)}..."
+    blocks = [
+        section(f":hourglass_flowing_sand: Drafting a job description for *{escape(title)}*..."),
+        context("It will appear in this thread in a moment."),
+    ]
+    return text, blocks
+
+
+def experience_text(min_years: int, max_years: int) -> str:
+    if min_years == max_years:
+        return f"{min_years} years" if min_years else "no experience required"
+    return f"{min_years}-{max_years} years"
+
+
+def _facts(job: Job) -> str:
+    facts = [
+        status_label(job.status),
+        escape(str(job.employment_type)),
+        experience_text(job.min_experience, job.max_experience),
+    ]
+    if job.location:
+        facts.append(escape(job.location))
+    facts.append(f"#{job.id}")
+    if job.description_generated_by:
+        facts.append(f"written by {escape(job.description_generated_by)}")
+    return " · ".join(facts)
+
+
+def _capped_sections(mrkdwn_text: str, budget: int) -> list[Block]:
+    """Sections of the text, at most `budget` blocks, the last one saying it was cut."""
+    chunks = split_text(mrkdwn_text)
+    if not chunks:
+        return [section("_No description yet._")]
+    if len(chunks) <= budget:
+        return [section(chunk) for chunk in chunks]
+    cut = [section(chunk) for chunk in chunks[: budget - 1]]
+    return [*cut, context(":scissors: Too long for one message: open the job for the full text.")]
+
+
+def job_buttons(job: JobListing, candidate_url: str) -> list[Element]:
+    """Rewrite, Share, Open job, View stages, and Publish while the job is a draft."""
+    value = encode_value(job.id)
+    buttons = [
+        button("Rewrite", ids.REWRITE_ACTION, value),
+        button("Share", ids.SHARE_ACTION, value),
+        button("Open job", ids.OPEN_JOB_ACTION, value, url=candidate_url),
+        button("View stages", ids.VIEW_STAGES_ACTION, value),
+    ]
+    if job.status == JobStatus.DRAFT:
+        buttons.append(button("Publish", ids.PUBLISH_ACTION, value, style="primary"))
+    return buttons
+
+
+def description_ready_message(job: Job, candidate_url: str) -> Message:
+    """The description in the job's thread, with the buttons that act on it."""
+    top = [header(job.title), context(_facts(job))]
+    bottom: list[Block] = []
+    if job.must_have_skills:
+        skills = ", ".join(escape(s) for s in job.must_have_skills)
+        bottom.append(context(f"*Must-have:* {skills}"))
+    bottom.append(actions(*job_buttons(job, candidate_url)))
+    budget = MESSAGE_BLOCKS_LIMIT - len(top) - len(bottom)
+    body = _capped_sections(markdown_to_mrkdwn(job.description), budget)
+    text = f"Job description for {escape(job.title)}"
+    return text, [*top, *body, *bottom]
+
+
+def headline_update(job: JobRef, state: HeadlineState) -> Message:
+    """The first ("Drafting...") message once the worker is done or has failed."""
+    title = escape(job.title)
+    if state == "done":
+        text = f"The job description for {title} is ready."
+        line = f":white_check_mark: The job description for *{title}* is ready: see the thread."
+    else:
+        text = f"Could not write the job description for {title}."
+        line = f":x: Could not write the job description for *{title}*: see the thread."
+    return text, [section(line), context(f"Job #{job.id}")]
+
+
+def generation_failed_message(
+    title: str,
+    reason: str,
+    job_id: int,
+    retry_kind: RetryKind,
+    *,
+    instruction: str | None = None,
+) -> Message:
+    """What went wrong, in the thread, with a Retry button that queues the task again."""
+    line = f":warning: I could not {_FAILED_VERBS[retry_kind]} *{escape(title)}*."
+    value = encode_value(job_id, kind=retry_kind, instruction=instruction)
+    blocks = [
+        section(line),
+        context(escape(reason)),
+        actions(button("Retry", ids.RETRY_ACTION, value, style="primary")),
+    ]
+    return f"Could not {_FAILED_VERBS[retry_kind]} {escape(title)}: {escape(reason)}", blocks
+
+
+def _unique(skills: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for skill in (s.strip() for s in skills):
+        if skill and skill.casefold() not in seen:
+            seen.add(skill.casefold())
+            result.append(skill)
+    return result
+
+
+def rewrite_proposal_message(
+    job_id: int,
+    title: str,
+    new_description: str,
+    suggested_skills: Sequence[str],
+    *,
+    proposal_id: str | None = None,
+) -> Message:
+    """A proposed rewrite with Accept, one "Add <skill>" per suggestion (10 at most), Discard.
+
+    The description is too long for a button value: Accept carries the job id and
+    `proposal_id`, a key to where the caller stored the proposal.
+    """
+    skills = _unique(suggested_skills)[:MAX_SKILL_BUTTONS]
+    top = [section(f":pencil2: Proposed rewrite of *{escape(title)}*")]
+    bottom: list[Block] = []
+    if skills:
+        bottom.append(context("*Suggested skills:* " + ", ".join(escape(s) for s in skills)))
+        skill_buttons = [
+            button(
+                f"Add {skill}",
+                f"{ids.ADD_SKILL_ACTION_PREFIX}{n}",
+                encode_value(job_id, skill=skill, proposal=proposal_id),
+            )
+            for n, skill in enumerate(skills)
+        ]
+        bottom.append(actions(*skill_buttons))
+    value = encode_value(job_id, proposal=proposal_id)
+    bottom.append(
+        actions(
+            button("Accept", ids.ACCEPT_REWRITE_ACTION, value, style="primary"),
+            button("Discard", ids.DISCARD_REWRITE_ACTION, value, style="danger"),
+        )
+    )
+    budget = MESSAGE_BLOCKS_LIMIT - len(top) - len(bottom)
+    body = _capped_sections(markdown_to_mrkdwn(new_description), budget)
+    return f"Proposed rewrite of {escape(title)}", [*top, *body, *bottom]
+
+
+def _candidates(total: int) -> str:
+    return f"{total} candidate" if total == 1 else f"{total} candidates"
+
+
+def job_list_message(jobs: Sequence[tuple[JobListing, int]]) -> Message:
+    """`/job list`: each job with its id, status and candidate total."""
+    if not jobs:
+        line = "You have no jobs yet. Create one with `/job new Backend Engineer`."
+        return "You have no jobs yet.", [section(line)]
+    lines = [
+        f"• *{escape(job.title)}* · #{job.id} · {status_label(job.status)} · {_candidates(total)}"
+        for job, total in jobs
+    ]
+    body = sections("\n".join(lines))
+    if len(body) > MESSAGE_BLOCKS_LIMIT - 2:
+        body = [*body[: MESSAGE_BLOCKS_LIMIT - 2], context("More jobs: see the App Home tab.")]
+    return f"Your jobs ({len(jobs)})", [header(f"Your jobs ({len(jobs)})"), *body]
+
+
+def help_message() -> Message:
+    """Every command with what it does and an example; also the unknown-subcommand answer."""
+    blocks: list[Block] = [header("Hirebot commands")]
+    for usage, what, example in HELP_COMMANDS:
+        blocks.append(section(f"`{escape(usage)}`\n{what}\n_Example:_ `{escape(example)}`"))
+    text = "Hirebot commands: " + ", ".join(usage for usage, _what, _example in HELP_COMMANDS)
+    return escape(text), blocks
