@@ -1,0 +1,214 @@
+"""One door to the language model: the protocol, the OpenAI implementation, the factory.
+
+Transport failures (429, 5xx, timeouts, dropped connections) are retried by the openai
+client itself: with `max_retries=n` it makes up to n+1 attempts, backs off exponentially
+(0.5 s doubling, capped at 8 s, with jitter) and honours `Retry-After`/`retry-after-ms` up
+to 120 s (see `AsyncAPIClient.request` in openai/_base_client.py). A well-transported but
+unusable answer (bad JSON, wrong shape, failed checks) is asked for once more here.
+Every failure leaves as `LLMError`, whose `reason` can be shown to users as is.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+import msgspec
+import openai
+from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from openai.types.chat.completion_create_params import ResponseFormat
+
+from models.settings import Settings
+from workers.llm import prompts
+from workers.llm.offline import OfflineGateway
+from workers.llm.schemas import (
+    GeneratedText,
+    JobDescriptionInput,
+    RewriteAnswer,
+    RewriteInput,
+    RewriteResult,
+    StructuredJD,
+    rewrite_answer_schema,
+    structured_jd_schema,
+)
+
+log = logging.getLogger(__name__)
+
+ANSWER_ATTEMPTS = 2
+"""Calls made for one operation when the model's answer is unusable."""
+
+T = TypeVar("T")
+
+
+class LLMError(Exception):
+    """The model could not do what was asked; `reason` is short and user-facing."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LLMGateway(Protocol):
+    name: str
+
+    async def generate(self, data: JobDescriptionInput) -> GeneratedText: ...
+
+    async def rewrite(self, data: RewriteInput) -> RewriteResult: ...
+
+    async def convert(self, title: str, description: str) -> StructuredJD: ...
+
+    async def aclose(self) -> None: ...
+
+
+class _InvalidAnswer(Exception):
+    """The model answered, but not in the expected form; worth one more try."""
+
+
+def _json_format(name: str, schema: dict[str, object]) -> ResponseFormat:
+    return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
+
+
+def _decoder(struct: type[T]) -> Callable[[str], T]:
+    def decode(content: str) -> T:
+        try:
+            return msgspec.json.decode(content, type=struct)
+        except msgspec.DecodeError as exc:  # ValidationError included
+            raise _InvalidAnswer(str(exc)) from None
+
+    return decode
+
+
+def _text(content: str) -> str:
+    if not content.strip():
+        raise _InvalidAnswer("empty answer")
+    return content.strip()
+
+
+_decode_rewrite = _decoder(RewriteAnswer)
+_decode_jd = _decoder(StructuredJD)
+
+
+class OpenAIGateway:
+    """Any OpenAI-compatible chat completions server (OpenAI, Azure, vLLM, Ollama...)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.name = settings.llm_model
+        self._timeout = settings.llm_timeout_seconds
+        self._attempts = settings.llm_max_attempts
+        self._client = openai.AsyncOpenAI(
+            api_key=settings.openai_api_key,
+            base_url=settings.openai_base_url or None,
+            timeout=settings.llm_timeout_seconds,
+            max_retries=max(settings.llm_max_attempts - 1, 0),
+        )
+
+    async def generate(self, data: JobDescriptionInput) -> GeneratedText:
+        text = await self._ask(prompts.generate_messages(data), None, _text)
+        return GeneratedText(text=text, generated_by=self.name)
+
+    async def rewrite(self, data: RewriteInput) -> RewriteResult:
+        answer = await self._ask(
+            prompts.rewrite_messages(data),
+            _json_format("rewritten_job_description", rewrite_answer_schema()),
+            _decode_rewrite,
+        )
+        return RewriteResult(
+            job_description=answer.job_description.strip(),
+            suggested_skills=list(
+                dict.fromkeys(s.strip() for s in answer.suggested_skills if s.strip())
+            ),
+            generated_by=self.name,
+        )
+
+    async def convert(self, title: str, description: str) -> StructuredJD:
+        return await self._ask(
+            prompts.convert_messages(title, description),
+            _json_format("structured_job_description", structured_jd_schema()),
+            _decode_jd,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def _ask(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        response_format: ResponseFormat | None,
+        decode: Callable[[str], T],
+    ) -> T:
+        """Call the model, decode its answer, and ask once more if the answer is unusable."""
+        for attempt in range(1, ANSWER_ATTEMPTS + 1):
+            completion = await self._complete(messages, response_format)
+            try:
+                return decode(_content(completion))
+            except _InvalidAnswer as exc:
+                log.warning("unusable answer from %s (try %d): %s", self.name, attempt, exc)
+        raise LLMError(
+            "The model returned an answer that does not match the expected format "
+            f"(after {ANSWER_ATTEMPTS} tries)."
+        )
+
+    async def _complete(
+        self, messages: list[ChatCompletionMessageParam], response_format: ResponseFormat | None
+    ) -> ChatCompletion:
+        try:
+            if response_format is None:
+                return await self._client.chat.completions.create(
+                    model=self.name, messages=messages
+                )
+            return await self._client.chat.completions.create(
+                model=self.name, messages=messages, response_format=response_format
+            )
+        except openai.APIError as exc:
+            raise LLMError(self._reason(exc)) from exc
+
+    def _reason(self, exc: openai.APIError) -> str:
+        tries = f"after {self._attempts} tries" if self._attempts > 1 else "on the first try"
+        if isinstance(exc, openai.APITimeoutError):
+            return f"The language model did not answer within {self._timeout:g} s ({tries})."
+        if isinstance(exc, openai.APIConnectionError):
+            return (
+                "Could not reach the language model server; check OPENAI_BASE_URL and the network."
+            )
+        if isinstance(exc, openai.RateLimitError):
+            return "The language model is rate-limiting us; try again in a minute."
+        if isinstance(exc, openai.AuthenticationError):
+            return "The language model rejected our API key; check OPENAI_API_KEY."
+        if isinstance(exc, openai.PermissionDeniedError):
+            return f"Our API key may not use the model {self.name!r}; check HIREBOT_LLM_MODEL."
+        if isinstance(exc, openai.NotFoundError):
+            return (
+                f"The language model server does not know the model {self.name!r}; "
+                "check HIREBOT_LLM_MODEL and OPENAI_BASE_URL."
+            )
+        if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
+            return (
+                f"The language model server failed (HTTP {exc.status_code}, {tries}); "
+                "try again later."
+            )
+        if isinstance(exc, openai.APIStatusError):
+            detail = exc.message[:200]
+            return f"The language model rejected the request (HTTP {exc.status_code}): {detail}"
+        return f"The language model call failed: {exc.message[:200]}"
+
+
+def _content(completion: ChatCompletion) -> str:
+    """The answer's text; a refusal or a filtered answer is final, a cut one is retried."""
+    if not completion.choices:
+        raise _InvalidAnswer("no choices")
+    choice = completion.choices[0]
+    if choice.message.refusal:
+        raise LLMError(f"The model refused: {choice.message.refusal[:300]}")
+    if choice.finish_reason == "content_filter":
+        raise LLMError("The model's content filter blocked the answer.")
+    if choice.finish_reason == "length":
+        raise _InvalidAnswer("answer cut off at the length limit")
+    return choice.message.content or ""
+
+
+def build_gateway(settings: Settings) -> LLMGateway:
+    """The OpenAI gateway when a key is configured, the offline writer otherwise."""
+    if settings.openai_api_key:
+        return OpenAIGateway(settings)
+    return OfflineGateway()
