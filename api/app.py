@@ -14,12 +14,17 @@ from litestar.types import ControllerRouterHandler
 
 from api.auth import ACTOR
 from api.controllers.candidates import CandidateController
+from api.controllers.criteria import CriteriaController
+from api.controllers.filter_groups import FilterGroupController
 from api.controllers.job_spec import JobSpecController
 from api.controllers.jobs import JobController
+from api.controllers.responses import CandidateResponseController
 from api.controllers.users import UserController
 from api.errors import exception_handlers
 from api.health import health
 from api.stores import build_cache_store
+from bot.app import build_bolt_app
+from bot.http import slack_events
 from models.cache import job_lists
 from models.db import close_pool, open_pool
 from models.settings import Settings, get_settings
@@ -30,6 +35,10 @@ ROUTES: list[ControllerRouterHandler] = [
     JobController,
     CandidateController,
     UserController,
+    FilterGroupController,
+    CriteriaController,
+    CandidateResponseController,
+    slack_events,
 ]
 
 
@@ -52,9 +61,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
 
     @asynccontextmanager
-    async def resources(_: Litestar) -> AsyncIterator[None]:
+    async def resources(app: Litestar) -> AsyncIterator[None]:
         opened = await open_pool(settings)
         job_lists.use(build_cache_store(settings), settings.cache_ttl_seconds)
+        app.state.bolt = build_bolt_app(settings) if settings.slack_configured else None
         try:
             yield
         finally:

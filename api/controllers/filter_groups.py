@@ -1,0 +1,53 @@
+"""FilterGroupViewSet: the caller's own saved filters (others' answer 404)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post, put
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from api.params import CurrentActor
+from models.filter_groups import operations as filter_groups
+from models.filter_groups.schemas import FilterGroup, FilterGroupCreate, FilterGroupUpdate
+
+
+class FilterGroupController(Controller):
+    path = "/api/filter-groups"
+    tags = ["filter groups"]
+
+    @get("/", operation_id="listFilterGroups", summary="Your filter groups")
+    async def list_filter_groups(
+        self,
+        actor: CurrentActor,
+        job_id: FromQuery[int | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=filter_groups.MAX_PAGE)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> list[FilterGroup]:
+        return await filter_groups.list_filter_groups(actor, job_id, limit, offset)
+
+    @post("/", operation_id="createFilterGroup")
+    async def create_filter_group(
+        self, actor: CurrentActor, data: JSONBody[FilterGroupCreate]
+    ) -> FilterGroup:
+        return await filter_groups.create_filter_group(actor, data)
+
+    @get("/{group_id:int}", operation_id="getFilterGroup")
+    async def get_filter_group(self, actor: CurrentActor, group_id: FromPath[int]) -> FilterGroup:
+        return await filter_groups.get_filter_group(actor, group_id)
+
+    @put("/{group_id:int}", operation_id="replaceFilterGroup")
+    async def replace_filter_group(
+        self, actor: CurrentActor, group_id: FromPath[int], data: JSONBody[FilterGroupCreate]
+    ) -> FilterGroup:
+        return await filter_groups.update_filter_group(actor, group_id, data)
+
+    @patch("/{group_id:int}", operation_id="updateFilterGroup")
+    async def update_filter_group(
+        self, actor: CurrentActor, group_id: FromPath[int], data: JSONBody[FilterGroupUpdate]
+    ) -> FilterGroup:
+        return await filter_groups.update_filter_group(actor, group_id, data)
+
+    @delete("/{group_id:int}", operation_id="deleteFilterGroup")
+    async def delete_filter_group(self, actor: CurrentActor, group_id: FromPath[int]) -> None:
+        await filter_groups.delete_filter_group(actor, group_id)

@@ -1,0 +1,96 @@
+"""CandidateResponseViewSet and the spec's `create_or_update_candidate_responses` utility.
+
+POST / and `bulk-create` only create: 201. `create-or-update` answers 200 with
+`{"status": "success", "created": n, "updated": m}`. DELETE answers 204.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post, put
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from api.params import CurrentActor
+from models.screening import responses
+from models.screening.schemas import (
+    CandidateResponse,
+    CandidateResponseChange,
+    CandidateResponseCreate,
+    CandidateResponseUpdate,
+    ResponsesUpsert,
+    UpsertResult,
+)
+
+
+class CandidateResponseController(Controller):
+    path = "/api/candidate-responses"
+    tags = ["candidate responses"]
+
+    @get("/", operation_id="listCandidateResponses")
+    async def list_responses(
+        self,
+        actor: CurrentActor,
+        candidate_id: FromQuery[int | None] = None,
+        job_id: FromQuery[int | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=responses.MAX_PAGE)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> list[CandidateResponse]:
+        return await responses.list_responses(actor, candidate_id, job_id, limit, offset)
+
+    @post("/", operation_id="createCandidateResponse")
+    async def create_response(
+        self, actor: CurrentActor, data: JSONBody[CandidateResponseCreate]
+    ) -> CandidateResponse:
+        return await responses.create_response(actor, data)
+
+    @post(
+        "/bulk-create",
+        operation_id="bulkCreateCandidateResponses",
+        summary=f"Create up to {responses.MAX_BULK} responses in one statement (more: 413)",
+    )
+    async def bulk_create(
+        self, actor: CurrentActor, data: JSONBody[list[CandidateResponseCreate]]
+    ) -> list[CandidateResponse]:
+        return await responses.bulk_create(actor, data)
+
+    @post(
+        "/create-or-update",
+        operation_id="createOrUpdateCandidateResponses",
+        status_code=200,
+        summary="Set a candidate's answers to a job's criteria",
+    )
+    async def create_or_update(
+        self, actor: CurrentActor, data: JSONBody[ResponsesUpsert]
+    ) -> UpsertResult:
+        return await responses.create_or_update_candidate_responses(
+            actor, data.candidate_id, data.job_id, data.responses
+        )
+
+    @get("/{response_id:int}", operation_id="getCandidateResponse")
+    async def get_response(
+        self, actor: CurrentActor, response_id: FromPath[int]
+    ) -> CandidateResponse:
+        return await responses.get_response(actor, response_id)
+
+    @put("/{response_id:int}", operation_id="replaceCandidateResponse")
+    async def replace_response(
+        self,
+        actor: CurrentActor,
+        response_id: FromPath[int],
+        data: JSONBody[CandidateResponseChange],
+    ) -> CandidateResponse:
+        return await responses.update_response(actor, response_id, data)
+
+    @patch("/{response_id:int}", operation_id="updateCandidateResponse")
+    async def update_response(
+        self,
+        actor: CurrentActor,
+        response_id: FromPath[int],
+        data: JSONBody[CandidateResponseUpdate],
+    ) -> CandidateResponse:
+        return await responses.update_response(actor, response_id, data)
+
+    @delete("/{response_id:int}", operation_id="deleteCandidateResponse")
+    async def delete_response(self, actor: CurrentActor, response_id: FromPath[int]) -> None:
+        await responses.delete_response(actor, response_id)

@@ -1,0 +1,1 @@
+"""Filter groups: a user's saved candidate filters, optionally tied to a job they can see."""
