@@ -16,22 +16,24 @@ from api.auth import ACTOR
 from api.controllers.candidates import CandidateController
 from api.controllers.criteria import CriteriaController
 from api.controllers.filter_groups import FilterGroupController
+from api.controllers.generation import GenerationController
 from api.controllers.job_spec import JobSpecController
 from api.controllers.jobs import JobController
 from api.controllers.responses import CandidateResponseController
 from api.controllers.users import UserController
 from api.errors import exception_handlers
 from api.health import health
-from api.stores import build_cache_store
 from bot.app import build_bolt_app
 from bot.http import slack_events
 from models.cache import job_lists
 from models.db import close_pool, open_pool
 from models.settings import Settings, get_settings
+from workers.broker import broker_lifespan
 
 ROUTES: list[ControllerRouterHandler] = [
     health,
     JobSpecController,
+    GenerationController,
     JobController,
     CandidateController,
     UserController,
@@ -63,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
         opened = await open_pool(settings)
-        job_lists.use(build_cache_store(settings), settings.cache_ttl_seconds)
+        job_lists.configure(settings)
         app.state.bolt = build_bolt_app(settings) if settings.slack_configured else None
         try:
             yield
@@ -79,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies=ACTOR,
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(),
-        lifespan=[resources],
+        lifespan=[resources, broker_lifespan],
         request_max_body_size=settings.max_body_bytes,
         debug=settings.debug,
     )

@@ -14,6 +14,8 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_502_BAD_GATEWAY,
+    HTTP_504_GATEWAY_TIMEOUT,
 )
 from litestar.types import ExceptionHandlersMap
 
@@ -26,6 +28,7 @@ from models.errors import (
     TooLarge,
     Unauthenticated,
 )
+from workers.dispatch import GenerationFailed, GenerationTimeout
 
 log = logging.getLogger("hirebot.api")
 
@@ -36,6 +39,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: HTTP_404_NOT_FOUND,
     Conflict: HTTP_409_CONFLICT,
     TooLarge: HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    GenerationFailed: HTTP_502_BAD_GATEWAY,
+    GenerationTimeout: HTTP_504_GATEWAY_TIMEOUT,
 }
 
 

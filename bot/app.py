@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.web.async_client import AsyncWebClient
 
 from models.settings import Settings
-
-
-def build_web_client(settings: Settings) -> AsyncWebClient:
-    """The async Slack client, pointed at HIREBOT_SLACK_API_URL, retrying after 429s."""
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
-    return client
+from workers.slack_client import build_slack_client
 
 
 def build_bolt_app(settings: Settings) -> AsyncApp:
@@ -23,9 +15,11 @@ def build_bolt_app(settings: Settings) -> AsyncApp:
     app = AsyncApp(
         token=settings.slack_bot_token,
         signing_secret=settings.slack_signing_secret,
-        client=build_web_client(settings),
-        # Acknowledge first; listeners keep running after the HTTP response (Slack's 3 s limit).
-        process_before_response=False,
+        client=build_slack_client(settings),
+        # Listeners only acknowledge (a modal after checking it) and start their work in the
+        # background (bot/listeners/after_ack.py), so the response leaves when they return: no
+        # 10 ms polling for the ack (what process_before_response=False does).
+        process_before_response=True,
     )
     register(app, settings)
     return app

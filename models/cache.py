@@ -14,14 +14,20 @@ from collections.abc import Awaitable, Callable
 
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
 
 from models.identity.actor import Actor
+from models.settings import Settings
 
 
 class JobListCache:
     def __init__(self, store: Store | None = None, ttl_seconds: int = 300) -> None:
         self.store: Store = store or MemoryStore()
         self.ttl_seconds = ttl_seconds
+
+    def configure(self, settings: Settings) -> None:
+        """Use the store HIREBOT_CACHE_URL names (each process calls this once at startup)."""
+        self.use(build_store(settings), settings.cache_ttl_seconds)
 
     def use(self, store: Store, ttl_seconds: int) -> None:
         """Point the cache at the process's configured store (called once at startup)."""
@@ -44,6 +50,13 @@ class JobListCache:
     async def invalidate(self, org_id: int) -> None:
         """Forget every cached list of the organization (call after the change committed)."""
         await self.store.set(_version_key(org_id), uuid.uuid4().hex.encode(), expires_in=86_400)
+
+
+def build_store(settings: Settings) -> Store:
+    """Memory for one process (the embedded default); Redis so every process shares it."""
+    if settings.cache_url.startswith(("redis://", "rediss://")):
+        return RedisStore.with_client(url=settings.cache_url, namespace="hirebot")
+    return MemoryStore()
 
 
 def _version_key(org_id: int) -> str:

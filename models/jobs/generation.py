@@ -95,9 +95,7 @@ async def store_description(
     return await _store(job_id, run_key, change, result, unchanged)
 
 
-async def store_description_failure(
-    job_id: int, *, run_key: str, result: dict[str, Any]
-) -> Stored:
+async def store_description_failure(job_id: int, *, run_key: str, result: dict[str, Any]) -> Stored:
     """Mark a pending description failed (the reason is in `result`) and record the run."""
 
     async def change() -> int | None:

@@ -1,0 +1,211 @@
+"""One worker process keeps 100+ model calls in flight.
+
+200 generations are queued on a Redis stream for ONE `hirebot worker` process whose
+language model is a fake OpenAI-compatible server answering every call after 1 s. The
+target: all 200 descriptions written and stored in under 5 s (serially: 200 s).
+
+    .venv/bin/python bench/llm_concurrency.py [--jobs 200] [--latency 1.0]
+
+It needs Redis; it uses a throw-away PostgreSQL database when one answers on
+127.0.0.1:5432 (`--database-url` to choose), else a temporary SQLite file. Each generation
+also queues its JD-to-JSON conversion (another 1 s call), which the figure leaves out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 0), 1):
+            return True
+    except OSError:
+        return False
+
+
+def admin(sql: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by `pid` and its children (the worker's processes)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pid:  # the process group: the main process and its workers
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=200, help="generations measured")
+    parser.add_argument("--latency", type=float, default=1.0, help="fake model's answer time, s")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--database-url", default=None)
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = options()
+    if not reachable(args.redis):
+        print(f"error: no Redis at {args.redis}", file=sys.stderr)
+        return 2
+    temp_db = None
+    database_url = args.database_url
+    if database_url is None and reachable(POSTGRES_ADMIN):
+        temp_db = f"hirebot_bench_{os.getpid()}"
+        admin(f'CREATE DATABASE "{temp_db}"')
+        database_url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{temp_db}"
+    if database_url is None:
+        database_url = f"sqlite:///{tempfile.mkdtemp(prefix='hirebot-bench-')}/bench.db"
+    queue = f"hirebot-bench-{uuid.uuid4().hex[:8]}"
+    # The environment is fixed before any Hirebot module reads its settings.
+    os.environ.update(
+        {
+            "HIREBOT_DATABASE_URL": database_url,
+            "HIREBOT_BROKER_URL": f"{args.redis}?queue={queue}",
+            "HIREBOT_CACHE_URL": "memory://",
+            "HIREBOT_LOG_LEVEL": "WARNING",
+        }
+    )
+    try:
+        figures = asyncio.run(run(args, queue))
+    finally:
+        if temp_db:
+            admin(f'DROP DATABASE IF EXISTS "{temp_db}" WITH (FORCE)')
+    for name, value in figures.items():
+        print(f"{name:>28}: {value}")
+    return 0
+
+
+async def run(args: argparse.Namespace, queue: str) -> dict[str, Any]:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+    from redis.asyncio import Redis
+    from taskiq.kicker import AsyncKicker
+
+    from models.db import close_pool, open_pool
+    from models.enums import GenerationStatus, Role
+    from models.identity import operations as identity
+    from models.jobs import operations as jobs
+    from models.jobs.schemas import DraftRequest
+    from models.settings import get_settings
+    from models.tables import Job
+    from tests.fakes.openai_server import FakeOpenAI
+    from workers.broker import broker
+    from workers.tasks.names import GENERATE_TASK
+
+    async def written(job_ids: list[int]) -> int:
+        """Generations finished (stored, or failed)."""
+        return await Job.count().where(
+            Job.id.is_in(job_ids) & (Job.description_status != GenerationStatus.PENDING)
+        )
+
+    assert (await run_forwards(app_name="all")).success
+    await open_pool(get_settings())
+    org = await identity.create_org(f"Bench {queue}")
+    actor = identity.actor_of(await identity.create_user(org.id, "bench@example.com", "Bench"))
+    assert actor.role is Role.EDITOR
+    request = DraftRequest(
+        job_title="Backend Engineer",
+        must_have_skills=["Python", "PostgreSQL"],
+        employment_type="Full-time",  # type: ignore[arg-type]
+        min_experience=2,
+        max_experience=5,
+    )
+    # One more job than measured: the first one warms the worker up.
+    job_ids = [(await jobs.draft_for_generation(actor, request)).id for _ in range(args.jobs + 1)]
+
+    with FakeOpenAI(latency=args.latency) as fake:
+        env = {
+            **os.environ,
+            "OPENAI_API_KEY": "bench",
+            "OPENAI_BASE_URL": fake.base_url,
+            "HIREBOT_LLM_MODEL": "fake-model",
+            "HIREBOT_LLM_TIMEOUT": "30",
+        }
+        await broker.startup()  # the queueing side; it creates the consumer group
+        worker = await asyncio.create_subprocess_exec(
+            *[sys.executable, "-m", "workers.cli", "--workers", "1"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            kicker: AsyncKicker[Any, Any] = AsyncKicker(GENERATE_TASK, broker, {})
+            # Warm up: the clock starts once the worker has written one description.
+            warm_up = await kicker.kiq(job_id=job_ids.pop(), run_id=uuid.uuid4().hex)
+            await warm_up.wait_result(timeout=60)
+            fake.requests.clear()
+            fake.max_in_flight = 0
+            cpu_before = cpu_seconds(worker.pid)
+            started = time.monotonic()
+            for job_id in job_ids:
+                await kicker.kiq(job_id=job_id, run_id=uuid.uuid4().hex)
+            # One cheap query per tick (polling 200 results would load the machine).
+            while await written(job_ids) < len(job_ids):
+                assert time.monotonic() - started < 120, "the worker is stuck"
+                await asyncio.sleep(0.05)
+            elapsed = time.monotonic() - started
+            cpu = cpu_seconds(worker.pid) - cpu_before
+            max_in_flight = fake.max_in_flight
+            arrivals = sorted(
+                r.at - started for r in fake.requests if "response_format" not in r.body
+            )
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(worker.wait(), 60)
+            await broker.shutdown()
+            async with Redis.from_url(args.redis) as redis:
+                keys = [key async for key in redis.scan_iter(f"{queue}*")]
+                if keys:
+                    await redis.delete(*keys)
+    stored = await Job.count().where(
+        Job.id.is_in(job_ids) & (Job.description_status == GenerationStatus.READY)
+    )
+    await close_pool()
+    return {
+        "generations": len(job_ids),
+        "stored": stored,
+        "model latency (s)": args.latency,
+        "wall time (s)": round(elapsed, 2),
+        "generations per second": round(len(job_ids) / elapsed, 1),
+        "worker CPU (s)": round(cpu, 2),
+        "max model calls in flight": max_in_flight,
+        "first/last call sent (s)": f"{arrivals[0]:.2f} / {arrivals[-1]:.2f}",
+        "database": get_settings().database_url.split(":", 1)[0],
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

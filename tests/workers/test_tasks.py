@@ -1,0 +1,436 @@
+"""The worker tasks: through taskiq's in-memory broker, and called directly.
+
+The model is either the offline writer or the real openai client against a fake server;
+the Slack hand-off is a test-only task registered under the bot's task name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+import pytest
+from taskiq import AsyncBroker
+
+from models import idempotency
+from models.enums import GenerationStatus, Role
+from models.identity.actor import Actor
+from models.jobs import operations as jobs
+from models.jobs.schemas import DraftRequest, JobUpdate
+from models.settings import Settings
+from models.tables import TaskRun
+from tests import factories
+from tests.fakes.openai_server import FakeOpenAI, Reply, completion, server_error, slow
+from workers.broker import broker as the_broker
+from workers.broker import gateway_of
+from workers.llm import (
+    JobDescriptionInput,
+    LLMGateway,
+    OfflineGateway,
+    OpenAIGateway,
+    RewriteInput,
+    RewriteResult,
+    StructuredJD,
+)
+from workers.llm.schemas import GeneratedText
+from workers.tasks import convert_jd_to_json, generate_job_description, rewrite_job_description
+from workers.tasks.names import POST_GENERATION_TASK, POST_REWRITE_TASK
+from workers.threads import ThreadRef
+
+THREAD = ThreadRef(
+    team_id="T0001",
+    channel="C0001",
+    thread_ts="1700000000.000100",
+    user_id="U0001",
+    placeholder_ts="1700000000.000200",
+)
+
+
+class Handoffs:
+    """Stands in for the bot's Slack tasks: records what each receives."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, list[dict[str, Any]]] = {
+            POST_GENERATION_TASK: [],
+            POST_REWRITE_TASK: [],
+        }
+
+    def of(self, name: str) -> list[dict[str, Any]]:
+        return self.calls[name]
+
+
+@pytest.fixture(name="broker")
+async def fx_broker(db: None) -> AsyncIterator[AsyncBroker]:
+    """taskiq's in-memory broker, started (resources open) for one test."""
+    await the_broker.startup()
+    yield the_broker
+    await the_broker.wait_all()  # type: ignore[attr-defined]
+    the_broker.dependency_overrides.clear()
+    await the_broker.shutdown()
+
+
+@contextmanager
+def replaced_task(broker: AsyncBroker, name: str, func: Any) -> Iterator[None]:
+    """Run `func` under the task name `name`, then restore what was registered (bot/'s).
+
+    The in-memory broker's receiver caches each name's signature and dependencies on first
+    use, so the cache entry is dropped on the way in and out.
+    """
+    saved = broker.local_task_registry.get(name)
+    receiver = broker.receiver  # type: ignore[attr-defined]
+    receiver.known_tasks.discard(name)
+    broker.register_task(func, task_name=name)
+    try:
+        yield
+    finally:
+        receiver.known_tasks.discard(name)
+        if saved is None:
+            broker.local_task_registry.pop(name, None)
+        else:
+            broker.local_task_registry[name] = saved
+
+
+@pytest.fixture(name="handoffs")
+def fx_handoffs(broker: AsyncBroker) -> Iterator[Handoffs]:
+    """Test-only tasks under the Slack tasks' names, recording what they receive."""
+    handoffs = Handoffs()
+    with ExitStack() as stack:
+        for name, calls in handoffs.calls.items():
+
+            async def record(calls: list[dict[str, Any]] = calls, **kwargs: Any) -> None:
+                calls.append(kwargs)
+
+            stack.enter_context(replaced_task(broker, name, record))
+        yield handoffs
+
+
+@pytest.fixture(name="fake_openai")
+def fx_fake_openai() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture(name="online")
+async def fx_online(broker: AsyncBroker, fake_openai: FakeOpenAI) -> AsyncIterator[LLMGateway]:
+    """The real OpenAI gateway, pointed at the fake server, injected into the tasks."""
+    gateway = OpenAIGateway(
+        Settings(
+            openai_api_key="test",
+            openai_base_url=fake_openai.base_url,
+            llm_model="fake-model",
+            llm_max_attempts=1,
+            llm_timeout_seconds=10,
+        )
+    )
+    broker.dependency_overrides[gateway_of] = lambda: gateway
+    yield gateway
+    await gateway.aclose()
+
+
+@pytest.fixture(name="editor")
+async def fx_editor(db: None) -> Actor:
+    return await factories.user(await factories.org(), Role.EDITOR)
+
+
+async def draft(actor: Actor, title: str = "Backend Engineer") -> int:
+    request = DraftRequest(
+        job_title=title,
+        must_have_skills=["Python", "PostgreSQL"],
+        employment_type="Full-time",  # type: ignore[arg-type]
+        min_experience=2,
+        max_experience=5,
+        location="Lisbon",
+    )
+    return (await jobs.draft_for_generation(actor, request)).id
+
+
+async def wait_for(condition: Any, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+# Generation --------------------------------------------------------------------------------
+
+
+async def test_generation_stores_the_description_then_structures_it(
+    broker: AsyncBroker, editor: Actor
+) -> None:
+    job_id = await draft(editor)
+
+    task = await generate_job_description.kiq(job_id=job_id, run_id="r1")
+    result = (await task.wait_result(timeout=5)).return_value
+    await broker.wait_all()  # type: ignore[attr-defined]
+
+    job = await jobs.get_job(editor, job_id)
+    assert result["ok"] and result["generated_by"] == "offline"
+    assert job.description == result["text"] and "Backend Engineer" in job.description
+    assert job.description_status is GenerationStatus.READY
+    assert job.description_generated_by == "offline"
+    assert job.description_generated_at is not None
+    assert job.jd_json_status is GenerationStatus.READY
+    assert job.jd_json is not None and job.jd_json["title"] == "Backend Engineer"
+    assert job.jd_json_generated_by == "offline" and job.jd_json_generated_at is not None
+    assert await idempotency.stored("generate:r1") == result
+    assert (await idempotency.stored("convert:r1") or {})["ok"] is True
+
+
+async def test_a_redelivered_generation_stores_and_hands_off_once(
+    broker: AsyncBroker,
+    online: LLMGateway,
+    fake_openai: FakeOpenAI,
+    handoffs: Handoffs,
+    editor: Actor,
+) -> None:
+    job_id = await draft(editor)
+    fake_openai.script(completion("# Backend Engineer\n\nFirst answer."))
+    first = await generate_job_description.kiq(job_id=job_id, run_id="r2", thread=THREAD.payload())
+    first_result = (await first.wait_result(timeout=5)).return_value
+    await broker.wait_all()  # type: ignore[attr-defined]
+
+    fake_openai.script(completion("# Backend Engineer\n\nA different answer."))
+    again = await generate_job_description.kiq(job_id=job_id, run_id="r2", thread=THREAD.payload())
+    again_result = (await again.wait_result(timeout=5)).return_value
+    await broker.wait_all()  # type: ignore[attr-defined]
+
+    assert again_result == first_result
+    assert first_result["text"] == "# Backend Engineer\n\nFirst answer."
+    job = await jobs.get_job(editor, job_id)
+    assert job.description == first_result["text"]
+    assert job.description_generated_by == "fake-model"
+    # One generation call and one conversion call: the redelivery asked the model nothing.
+    assert len(fake_openai.requests) == 2
+    assert await TaskRun.count().where(TaskRun.key == "generate:r2") == 1
+    assert handoffs.of(POST_GENERATION_TASK) == [
+        {
+            "ok": True,
+            "job_id": job_id,
+            "text": first_result["text"],
+            "reason": None,
+            "generated_by": "fake-model",
+            "thread": THREAD.payload(),
+            "run_id": "r2",
+        }
+    ]
+
+
+async def test_concurrent_deliveries_store_one_result_and_hand_off_once(
+    broker: AsyncBroker,
+    online: LLMGateway,
+    fake_openai: FakeOpenAI,
+    handoffs: Handoffs,
+    editor: Actor,
+) -> None:
+    job_id = await draft(editor)
+    fake_openai.script(slow(0.3, completion("Answer one")), slow(0.3, completion("Answer two")))
+
+    tasks = [
+        await generate_job_description.kiq(job_id=job_id, run_id="r3", thread=THREAD.payload())
+        for _ in range(2)
+    ]
+    results = [(await t.wait_result(timeout=5)).return_value for t in tasks]
+    await broker.wait_all()  # type: ignore[attr-defined]
+
+    assert results[0] == results[1]
+    job = await jobs.get_job(editor, job_id)
+    assert job.description == results[0]["text"]
+    assert await TaskRun.count().where(TaskRun.key == "generate:r3") == 1
+    assert len(handoffs.of(POST_GENERATION_TASK)) == 1
+    assert await TaskRun.count().where(TaskRun.key.like("convert:r3%")) == 1
+
+
+async def test_a_model_failure_marks_the_description_failed_and_tells_the_thread(
+    broker: AsyncBroker,
+    online: LLMGateway,
+    fake_openai: FakeOpenAI,
+    handoffs: Handoffs,
+    editor: Actor,
+) -> None:
+    job_id = await draft(editor)
+    fake_openai.script(server_error(500))
+
+    task = await generate_job_description.kiq(job_id=job_id, run_id="r4", thread=THREAD.payload())
+    result = (await task.wait_result(timeout=5)).return_value
+    await broker.wait_all()  # type: ignore[attr-defined]
+
+    assert result["ok"] is False and "HTTP 500" in result["reason"]
+    job = await jobs.get_job(editor, job_id)
+    assert job.description == ""
+    assert job.description_status is GenerationStatus.FAILED
+    assert job.jd_json_status is GenerationStatus.NONE  # nothing to structure
+    [posted] = handoffs.of(POST_GENERATION_TASK)
+    assert posted["ok"] is False and posted["reason"] == result["reason"]
+    assert len(fake_openai.requests) == 1
+
+
+async def test_a_description_edited_while_generating_is_kept(
+    broker: AsyncBroker, online: LLMGateway, fake_openai: FakeOpenAI, editor: Actor
+) -> None:
+    job_id = await draft(editor)
+    fake_openai.script(slow(0.5, completion("The model's text")))
+
+    task = await generate_job_description.kiq(job_id=job_id, run_id="r5")
+    await wait_for(lambda: fake_openai.requests)
+    await jobs.update_job(editor, job_id, JobUpdate(description="Written by hand."))
+    result = (await task.wait_result(timeout=5)).return_value
+
+    assert result["ok"] is False and "edited" in result["reason"]
+    job = await jobs.get_job(editor, job_id)
+    assert job.description == "Written by hand."
+    assert job.description_status is GenerationStatus.NONE
+
+
+async def test_a_vanished_job_fails_cleanly(broker: AsyncBroker, handoffs: Handoffs) -> None:
+    task = await generate_job_description.kiq(job_id=999, run_id="r6", thread=THREAD.payload())
+    result = (await task.wait_result(timeout=5)).return_value
+    await broker.wait_all()  # type: ignore[attr-defined]
+
+    assert result == {
+        "ok": False,
+        "job_id": 999,
+        "text": None,
+        "reason": "job 999 not found",
+        "generated_by": None,
+    }
+    assert [c["ok"] for c in handoffs.of(POST_GENERATION_TASK)] == [False]
+
+
+class BrokenGateway:
+    """A model client with a bug in it (not an LLMError): the task must still tell Slack."""
+
+    name = "broken"
+
+    async def generate(self, data: JobDescriptionInput) -> GeneratedText:
+        raise KeyError("choices")
+
+    async def rewrite(self, data: RewriteInput) -> RewriteResult:
+        raise KeyError("choices")
+
+    async def convert(self, title: str, description: str) -> StructuredJD:
+        raise KeyError("choices")
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_an_unexpected_error_is_raised_and_still_reported_in_the_thread(
+    broker: AsyncBroker, handoffs: Handoffs, editor: Actor
+) -> None:
+    job_id = await draft(editor)
+
+    with pytest.raises(KeyError):
+        await generate_job_description(
+            job_id, "r7", THREAD.payload(), gateway=BrokenGateway(), broker=broker
+        )
+    await broker.wait_all()  # type: ignore[attr-defined]
+
+    [posted] = handoffs.of(POST_GENERATION_TASK)
+    assert posted["ok"] is False and "logged" in posted["reason"]
+    assert await idempotency.stored("generate:r7") is None  # a redelivery may still succeed
+
+
+async def test_called_directly_the_task_is_a_plain_function(
+    broker: AsyncBroker, editor: Actor
+) -> None:
+    job_id = await draft(editor)
+
+    result = await generate_job_description(job_id, "r8", gateway=OfflineGateway(), broker=broker)
+
+    assert result["ok"] and (await jobs.get_job(editor, job_id)).description == result["text"]
+
+
+# Conversion --------------------------------------------------------------------------------
+
+
+async def test_conversion_skips_a_description_that_changed_meanwhile(
+    broker: AsyncBroker, online: LLMGateway, fake_openai: FakeOpenAI, editor: Actor
+) -> None:
+    job = await factories.job(editor, description="## About the role\n\nOld text.")
+    fake_openai.script(slow(0.5, Reply()))
+
+    task = await convert_jd_to_json.kiq(job_id=job.id, run_id="c1")
+    await wait_for(lambda: fake_openai.requests)
+    await jobs.update_job(editor, job.id, JobUpdate(description="## About the role\n\nNew."))
+    result = (await task.wait_result(timeout=5)).return_value
+
+    assert result["ok"] is False and result["stale"] is True
+    current = await jobs.get_job(editor, job.id)
+    assert current.jd_json is None
+    assert current.jd_json_status is GenerationStatus.PENDING  # the new text's turn
+
+
+async def test_conversion_runs_once_per_run(
+    broker: AsyncBroker, online: LLMGateway, fake_openai: FakeOpenAI, editor: Actor
+) -> None:
+    job = await factories.job(editor)
+
+    first = await convert_jd_to_json(job.id, "c2", gateway=online)
+    again = await convert_jd_to_json(job.id, "c2", gateway=online)
+
+    assert first == again and first["ok"] and first["generated_by"] == "fake-model"
+    assert len(fake_openai.requests) == 1
+    stored = await jobs.get_job(editor, job.id)
+    assert stored.jd_json_status is GenerationStatus.READY
+    assert stored.jd_json is not None and stored.jd_json["summary"]
+
+
+async def test_a_failed_conversion_is_marked_failed(
+    broker: AsyncBroker, online: LLMGateway, fake_openai: FakeOpenAI, editor: Actor
+) -> None:
+    job = await factories.job(editor)
+    fake_openai.script(server_error(503))
+
+    result = await convert_jd_to_json(job.id, "c3", gateway=online)
+
+    assert result["ok"] is False and "HTTP 503" in result["reason"]
+    assert (await jobs.get_job(editor, job.id)).jd_json_status is GenerationStatus.FAILED
+
+
+# Rewrite -----------------------------------------------------------------------------------
+
+
+async def test_a_rewrite_suggests_without_changing_the_job_and_posts_once(
+    broker: AsyncBroker, handoffs: Handoffs, editor: Actor
+) -> None:
+    job = await factories.job(editor, description="## About the role\n\nWe build APIs.")
+    kwargs = {
+        "run_id": "w1",
+        "title": job.title,
+        "description": job.description,
+        "instruction": "Add Kubernetes to the skills.",
+        "job_id": job.id,
+        "thread": THREAD.payload(),
+    }
+
+    first = (
+        await (await rewrite_job_description.kiq(**kwargs)).wait_result(timeout=5)
+    ).return_value
+    again = (
+        await (await rewrite_job_description.kiq(**kwargs)).wait_result(timeout=5)
+    ).return_value
+    await broker.wait_all()  # type: ignore[attr-defined]
+
+    assert first == again
+    assert first["ok"] and first["generated_by"] == "offline"
+    assert "Kubernetes" in (first["job_description"] or "")
+    assert first["suggested_skills"]
+    assert (await jobs.get_job(editor, job.id)).description == job.description
+    assert await idempotency.stored("rewrite:w1") == first
+    assert handoffs.of(POST_REWRITE_TASK) == [{**first, "thread": THREAD.payload(), "run_id": "w1"}]
+
+
+async def test_a_failed_rewrite_reports_the_reason(
+    broker: AsyncBroker, online: LLMGateway, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.script(server_error(500))
+
+    result = await rewrite_job_description(
+        "w2", "Engineer", "Text.", "Shorter.", gateway=online, broker=broker
+    )
+
+    assert result["ok"] is False and result["job_description"] is None
+    assert "HTTP 500" in (result["reason"] or "")

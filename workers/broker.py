@@ -1,0 +1,276 @@
+"""The one broker module: HIREBOT_BROKER_URL picks the broker; worker resources live in its state.
+
+- `memory://`: taskiq's in-memory broker; tasks run inside `hirebot serve` (the embedded
+  default), started and stopped by `broker_lifespan` in the app's lifespan.
+- `redis://host:port/db[?queue=NAME]`: a Redis stream (acknowledged after the task ran, so
+  a task whose worker died is delivered again after HIREBOT_TASK_REDELIVERY_SECONDS) and a
+  Redis result backend. `queue` names the stream and consumer group (default `hirebot`).
+- `nats://host:port[?queue=NAME]`: NATS JetStream (`pip install taskiq-nats`).
+- `amqp://user:pass@host:port/[?results=redis://...]`: RabbitMQ (`pip install taskiq-aio-pika`);
+  RabbitMQ keeps no results, so the API's waits need `results=` pointing at a Redis.
+
+Resources (database pool, LLM gateway, Slack client) open on WORKER_STARTUP into
+`broker.state` and close on WORKER_SHUTDOWN; tasks receive them through `TaskiqDepends`
+(`gateway_of`, `slack_of`, `broker_of`), which tests replace with `dependency_overrides`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+
+from redis.asyncio import Redis
+from slack_sdk.web.async_client import AsyncWebClient
+from taskiq import AckableMessage, AsyncBroker, Context, InMemoryBroker, TaskiqDepends, TaskiqState
+from taskiq.events import TaskiqEvents
+from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
+
+from models.cache import job_lists
+from models.db import close_pool, open_pool
+from models.settings import Settings, SettingsError, get_settings
+from workers.llm import LLMGateway, build_gateway
+from workers.slack_client import build_slack_client
+
+log = logging.getLogger(__name__)
+
+DEFAULT_QUEUE = "hirebot"
+RESULT_TTL_SECONDS = 86_400
+"""Task results (what `dispatch.wait` reads) stay in Redis this long."""
+
+TASK_MODULES = ("workers.tasks", "bot.tasks")
+"""Modules whose import registers tasks; `bot.tasks` is optional until the bot defines it."""
+
+"""Extra attempts of a Slack call answered 429; each waits the Retry-After Slack sends."""
+
+
+# Brokers ---------------------------------------------------------------------------------
+
+
+class RecoveringStreamBroker(RedisStreamBroker):
+    """taskiq-redis's stream broker, reclaiming abandoned messages even when the stream is idle.
+
+    taskiq-redis 1.2 runs XAUTOCLAIM only after a read that returned new messages, so the
+    task of a dead worker waits for the next new task. XAUTOCLAIM claims each message for
+    exactly one consumer, so no lock is needed around it.
+    """
+
+    async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            while True:
+                fetched: Any = await redis.xreadgroup(
+                    self.consumer_group_name,
+                    self.consumer_name,
+                    {self.queue_name: ">"},
+                    block=self.block,
+                    noack=False,
+                    count=self.count,
+                )
+                for stream, messages in fetched or []:
+                    for message_id, fields in messages:
+                        yield self._message(stream, message_id, fields)
+                claimed: Any = await redis.xautoclaim(
+                    name=self.queue_name,
+                    groupname=self.consumer_group_name,
+                    consumername=self.consumer_name,
+                    min_idle_time=self.idle_timeout,
+                    count=self.unacknowledged_batch_size,
+                )
+                for message_id, fields in claimed[1]:
+                    if fields:  # a message trimmed from the stream has no fields left
+                        log.warning("redelivering unacknowledged message %s", message_id)
+                        yield self._message(self.queue_name, message_id, fields)
+
+    closing = False
+    """Set when the broker shuts down: tasks still running then were abandoned."""
+
+    async def shutdown(self) -> None:
+        self.closing = True
+        await super().shutdown()
+
+    def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
+        ack = super()._ack_generator(id=id, queue_name=queue_name)
+
+        async def ack_unless_abandoned() -> None:
+            # A task cut off by shutdown past the grace period did not finish: leave its
+            # message pending, so that another worker runs it again.
+            if self.closing:
+                log.warning("message %s left unacknowledged for redelivery", id)
+                return
+            await ack()
+
+        return ack_unless_abandoned
+
+    def _message(self, stream: Any, message_id: Any, fields: Any) -> AckableMessage:
+        name = stream.decode() if isinstance(stream, bytes) else str(stream)
+        return AckableMessage(
+            data=fields[b"data"], ack=self._ack_generator(id=message_id, queue_name=name)
+        )
+
+
+def _split_url(url: str) -> tuple[str, dict[str, str]]:
+    """The URL without Hirebot's own query parameters (`queue`, `results`), and those."""
+    base, _, query_text = url.partition("?")
+    query = dict(parse_qsl(query_text))
+    ours: dict[str, str] = {k: query.pop(k) for k in ("queue", "results") if k in query}
+    return (f"{base}?{urlencode(query)}" if query else base), ours
+
+
+def _optional(module: str, package: str, scheme: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise SettingsError(
+            f"HIREBOT_BROKER_URL={scheme}:// needs the {package} package: "
+            f"pip install {package} (or pip install 'hirebot[{scheme}]')"
+        ) from None
+
+
+def build_broker(settings: Settings) -> AsyncBroker:
+    """The broker for `settings.broker_url` (tasks are registered on it by `workers.tasks`)."""
+    url, params = _split_url(settings.broker_url)
+    queue = params.get("queue", DEFAULT_QUEUE)
+    if url.startswith("memory://"):
+        # Results are kept for `dispatch.wait`; the API waits on a few at a time.
+        return InMemoryBroker(max_stored_results=1000)
+    if url.startswith(("redis://", "rediss://")):
+        return RecoveringStreamBroker(
+            url,
+            queue_name=queue,
+            consumer_group_name=queue,
+            idle_timeout=settings.task_redelivery_seconds * 1000,
+            xread_block=2000,
+            xread_count=10,
+        ).with_result_backend(
+            RedisAsyncResultBackend(url, result_ex_time=RESULT_TTL_SECONDS, prefix_str=queue)
+        )
+    if url.startswith("nats://"):
+        nats = _optional("taskiq_nats", "taskiq-nats", "nats")
+        return nats.PullBasedJetStreamBroker(  # type: ignore[no-any-return]
+            servers=url, queue=queue
+        ).with_result_backend(nats.NATSObjectStoreResultBackend(servers=url))
+    if url.startswith("amqp://"):
+        pika = _optional("taskiq_aio_pika", "taskiq-aio-pika", "amqp")
+        amqp: AsyncBroker = pika.AioPikaBroker(url=url)
+        if "results" in params:
+            amqp = amqp.with_result_backend(
+                RedisAsyncResultBackend(params["results"], result_ex_time=RESULT_TTL_SECONDS)
+            )
+        else:
+            log.warning("amqp:// without ?results=redis://...: nothing can wait for a result")
+        return amqp
+    raise SettingsError("HIREBOT_BROKER_URL must be memory://, redis://, nats:// or amqp://")
+
+
+def is_in_memory(target: AsyncBroker) -> bool:
+    return isinstance(target, InMemoryBroker)
+
+
+broker: AsyncBroker = build_broker(get_settings())
+
+
+def import_task_modules() -> list[str]:
+    """Import (register) every task module that exists; the names of those imported."""
+    loaded = []
+    for name in TASK_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # the module exists but one of its imports is missing
+                raise
+            log.info("no task module %s (yet)", name)
+            continue
+        loaded.append(name)
+    return loaded
+
+
+# Worker resources --------------------------------------------------------------------------
+
+
+@broker.on_event(TaskiqEvents.WORKER_STARTUP)
+async def open_resources(state: TaskiqState) -> None:
+    settings = get_settings()
+    state.settings = settings
+    state.owns_pool = await open_pool(settings)
+    if not is_in_memory(broker):
+        # A separate worker process: point the job-list cache at the shared store, so the
+        # invalidations of its writes reach the API servers. (In memory mode the server
+        # process configured it already.)
+        job_lists.configure(settings)
+    state.gateway = build_gateway(settings)
+    state.slack = build_slack_client(settings)
+    log.info("worker resources open (LLM: %s)", state.gateway.name)
+
+
+@broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
+async def close_resources(state: TaskiqState) -> None:
+    if broker.is_worker_process:
+        await cancel_abandoned_tasks()
+    gateway: LLMGateway | None = state.get("gateway")
+    if gateway is not None:
+        await gateway.aclose()
+    if state.get("owns_pool"):
+        await close_pool()
+    state.clear()
+
+
+async def cancel_abandoned_tasks(wait_seconds: float = 2.0) -> None:
+    """Cancel the tasks still running after the grace period, before their resources close.
+
+    Otherwise they would go on against a closed model client and pool and could record a
+    failure that is not theirs. Their messages stay unacknowledged (see
+    `RecoveringStreamBroker`), so another worker runs them again. taskiq runs each message
+    in a task of `Receiver.callback`; only those are cancelled.
+    """
+    abandoned = [
+        task
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "__qualname__", "") == "Receiver.callback"
+    ]
+    for task in abandoned:
+        task.cancel()
+    if abandoned:
+        log.warning("cancelled %d task(s) still running at shutdown", len(abandoned))
+        await asyncio.wait(abandoned, timeout=wait_seconds)
+
+
+# Dependencies for tasks --------------------------------------------------------------------
+
+
+def gateway_of(state: Annotated[TaskiqState, TaskiqDepends()]) -> LLMGateway:
+    return state.gateway  # type: ignore[no-any-return]
+
+
+def slack_of(state: Annotated[TaskiqState, TaskiqDepends()]) -> AsyncWebClient | None:
+    return state.get("slack")
+
+
+def broker_of(context: Annotated[Context, TaskiqDepends()]) -> AsyncBroker:
+    """The broker that delivered the running task (to queue follow-up tasks on it)."""
+    return context.broker
+
+
+# Running inside `hirebot serve` ------------------------------------------------------------
+
+
+@asynccontextmanager
+async def broker_lifespan(_app: Any = None) -> AsyncIterator[None]:
+    """Start the broker with the server: with memory:// this starts the embedded workers
+    (their resources included); with a remote broker it connects the client side.
+
+    On the way out, in-memory tasks still running get the shutdown grace period to finish.
+    """
+    import_task_modules()
+    await broker.startup()
+    try:
+        yield
+    finally:
+        if isinstance(broker, InMemoryBroker):
+            grace = get_settings().worker_shutdown_grace_seconds
+            with suppress(TimeoutError):
+                await asyncio.wait_for(broker.wait_all(), timeout=grace)
+        await broker.shutdown()

@@ -1,0 +1,124 @@
+"""`hirebot worker`: taskiq's worker processes for the configured broker, stopped gracefully.
+
+taskiq's process manager forks the workers and, on SIGTERM or SIGINT, asks each to stop:
+it stops taking messages and lets running tasks finish. taskiq does not bound how long the
+parent then waits for its children (with Redis streams or NATS they can hang), so after
+HIREBOT_WORKER_SHUTDOWN_GRACE seconds (plus the broker's own shutdown time) the workers
+still alive are killed. A killed task was not acknowledged: the broker delivers it again.
+
+`python -m workers.cli [--workers N] [--grace S]` runs the same thing without the click CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import logging
+import multiprocessing
+import signal
+import sys
+import time
+from types import FrameType
+
+from taskiq.cli.common_args import LogLevel
+from taskiq.cli.worker.args import WorkerArgs
+from taskiq.cli.worker.run import run_worker as taskiq_run_worker
+
+from models.settings import Settings, get_settings
+
+log = logging.getLogger("hirebot.worker")
+
+MAX_ASYNC_TASKS = 200
+"""Tasks one worker process runs at once: model calls mostly wait, so keep many in flight."""
+
+BROKER_SHUTDOWN_SECONDS = 5.0
+"""Time each worker gets to close the broker and its resources after its tasks finished."""
+
+KILL_MARGIN_SECONDS = 1.0
+
+
+def task_modules() -> list[str]:
+    """The task modules that exist (`bot.tasks` may not, yet)."""
+    from workers.broker import TASK_MODULES
+
+    return [name for name in TASK_MODULES if _exists(name)]
+
+
+def _exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def run_worker(
+    settings: Settings,
+    workers: int = 1,
+    grace_seconds: int | None = None,
+    *,
+    max_async_tasks: int = MAX_ASYNC_TASKS,
+) -> int:
+    """Run worker processes until SIGTERM/SIGINT; the exit status.
+
+    The broker comes from the process's settings (`workers.broker` reads them), so
+    `settings` must be those (`get_settings()`); it also gives the grace period.
+    """
+    if settings.broker_url.startswith("memory://"):
+        print(
+            "hirebot worker: HIREBOT_BROKER_URL is memory://, so tasks run inside "
+            "`hirebot serve`; set it to redis://host:port/db to run separate workers.",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.broker_url != get_settings().broker_url:
+        print("hirebot worker: settings differ from the environment's", file=sys.stderr)
+        return 2
+    grace = settings.worker_shutdown_grace_seconds if grace_seconds is None else grace_seconds
+    args = WorkerArgs(
+        broker="workers.broker:broker",
+        modules=task_modules(),
+        workers=workers,
+        max_async_tasks=max_async_tasks,
+        wait_tasks_timeout=float(grace),
+        shutdown_timeout=BROKER_SHUTDOWN_SECONDS,
+        log_level=LogLevel.__members__.get(settings.log_level.upper(), LogLevel.INFO),
+    )
+    status = taskiq_run_worker(args)
+    # taskiq's manager returns as soon as it has signalled its workers to stop.
+    survivors = stop_children(grace + BROKER_SHUTDOWN_SECONDS + KILL_MARGIN_SECONDS)
+    if survivors:
+        log.warning("killed %d worker(s) still running after the grace period", survivors)
+    return 0 if status is None else 1
+
+
+def stop_children(deadline_seconds: float) -> int:
+    """Wait for the worker processes to exit; kill those left at the deadline (or at a
+    second SIGTERM/SIGINT). The number killed."""
+    hurry = False
+
+    def now_please(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal hurry
+        hurry = True
+
+    signal.signal(signal.SIGTERM, now_please)
+    signal.signal(signal.SIGINT, now_please)
+    deadline = time.monotonic() + deadline_seconds
+    while multiprocessing.active_children() and not hurry and time.monotonic() < deadline:
+        time.sleep(0.1)
+    children = multiprocessing.active_children()
+    for child in children:
+        child.kill()
+        child.join(timeout=5)
+    return len(children)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workers.cli", description=__doc__)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument("--grace", type=int, default=None, help="shutdown grace, seconds")
+    options = parser.parse_args(argv)
+    return run_worker(get_settings(), workers=options.workers, grace_seconds=options.grace)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

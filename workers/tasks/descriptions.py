@@ -1,0 +1,182 @@
+"""Writing a job's description and structuring it as JSON.
+
+Plain async functions: `workers.tasks` registers them on the broker, and tests call them
+directly with their resources. Both are idempotent per `run_id`: the first delivery's
+result is stored with the job's change (`generate:<run_id>`, `convert:<run_id>`) and every
+later delivery returns it without calling the model or writing again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any, cast
+
+import msgspec
+from taskiq import AsyncBroker, TaskiqDepends
+
+from models import idempotency
+from models.errors import NotFound
+from models.jobs import generation as store
+from workers.broker import broker_of, gateway_of
+from workers.llm import JobDescriptionInput, LLMError, LLMGateway
+from workers.tasks.kick import kick, kick_once
+from workers.tasks.names import CONVERT_TASK, POST_GENERATION_TASK
+from workers.tasks.results import ConversionOutcome, GenerationOutcome
+from workers.threads import ThreadRef
+
+log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = (
+    "Something went wrong on our side while writing the description; it has been logged."
+)
+
+
+def _generation(
+    job_id: int,
+    *,
+    text: str | None = None,
+    reason: str | None = None,
+    generated_by: str | None = None,
+) -> GenerationOutcome:
+    return {
+        "ok": text is not None,
+        "job_id": job_id,
+        "text": text,
+        "reason": reason,
+        "generated_by": generated_by,
+    }
+
+
+async def generate_job_description(
+    job_id: int,
+    run_id: str,
+    thread: dict[str, Any] | None = None,
+    notes: str | None = None,
+    *,
+    gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
+    broker: Annotated[AsyncBroker, TaskiqDepends(broker_of)],
+) -> GenerationOutcome:
+    """Write the job's description with the model and store it; then queue its conversion
+    to JSON and, given a Slack `thread` (a `ThreadRef` payload), hand the result to the bot."""
+    key = f"generate:{run_id}"
+    try:
+        earlier = await idempotency.stored(key)
+        if earlier is None:
+            written = await _write_description(job_id, key, notes, gateway)
+            result = cast(GenerationOutcome, written.result)
+            # Of concurrent deliveries, the one that stored the result queues the conversion.
+            convert = written.first and result["ok"]
+        else:
+            result = cast(GenerationOutcome, earlier)
+            # A redelivery: the delivery that stored the result may have died before queueing
+            # the conversion. Queue it (again): the conversion is idempotent per run.
+            convert = result["ok"] and not await idempotency.is_done(f"convert:{run_id}")
+        if convert:
+            await kick(broker, CONVERT_TASK, job_id=job_id, run_id=run_id)
+    except Exception:
+        if thread is not None:  # never leave the thread silent; the error itself is re-raised
+            failure = _generation(job_id, reason=INTERNAL_ERROR)
+            await _notify(broker, POST_GENERATION_TASK, failure, thread, run_id)
+        raise
+    if thread is not None:
+        payload = {**result, "thread": ThreadRef.from_payload(thread).payload(), "run_id": run_id}
+        await kick_once(broker, f"{key}:post", POST_GENERATION_TASK, **payload)
+    return result
+
+
+async def _write_description(
+    job_id: int, key: str, notes: str | None, gateway: LLMGateway
+) -> store.Stored:
+    try:
+        job = await store.load_job(job_id)
+    except NotFound as exc:
+        return await store.record_outcome(key, dict(_generation(job_id, reason=exc.message)))
+    data = JobDescriptionInput(
+        title=job.title,
+        must_have_skills=job.must_have_skills,
+        employment_type=str(job.employment_type),
+        min_experience=job.min_experience,
+        max_experience=job.max_experience,
+        location=job.location,
+        notes=notes,
+    )
+    try:
+        written = await gateway.generate(data)
+    except LLMError as exc:
+        failure = _generation(job_id, reason=exc.reason, generated_by=gateway.name)
+        return await store.store_description_failure(job_id, run_key=key, result=dict(failure))
+    success = _generation(job_id, text=written.text, generated_by=written.generated_by)
+    return await store.store_description(
+        job_id, written.text, written.generated_by, run_key=key, result=dict(success)
+    )
+
+
+async def _notify(
+    broker: AsyncBroker, task_name: str, result: Any, thread: dict[str, Any], run_id: str
+) -> None:
+    """Best effort: tell the thread about an unexpected failure (a retry may still succeed)."""
+    try:
+        await kick(broker, task_name, **result, thread=thread, run_id=run_id)
+    except Exception:
+        log.exception("could not hand the failure of run %s to %s", run_id, task_name)
+
+
+def _conversion(
+    job_id: int,
+    *,
+    digest: str | None = None,
+    ok: bool = False,
+    reason: str | None = None,
+    generated_by: str | None = None,
+) -> ConversionOutcome:
+    return {
+        "ok": ok,
+        "job_id": job_id,
+        "digest": digest,
+        "stale": False,
+        "reason": reason,
+        "generated_by": generated_by,
+    }
+
+
+async def convert_jd_to_json(
+    job_id: int,
+    run_id: str,
+    *,
+    gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
+) -> ConversionOutcome:
+    """Structure the job's current description as JSON and store it, unless the description
+    changes while the model works (then the conversion queued by that change wins)."""
+    key = f"convert:{run_id}"
+    done = await idempotency.stored(key)
+    if done is not None:
+        return cast(ConversionOutcome, done)
+    try:
+        job = await store.load_job(job_id)
+    except NotFound as exc:
+        outcome = await store.record_outcome(key, dict(_conversion(job_id, reason=exc.message)))
+        return cast(ConversionOutcome, outcome.result)
+    source = job.description
+    digest = store.digest(source)
+    if not source.strip():
+        reason = "The job has no description to structure."
+        outcome = await store.record_outcome(key, dict(_conversion(job_id, reason=reason)))
+        return cast(ConversionOutcome, outcome.result)
+    try:
+        structured = await gateway.convert(job.title, source)
+    except LLMError as exc:
+        failure = _conversion(job_id, digest=digest, reason=exc.reason, generated_by=gateway.name)
+        stored = await store.store_jd_json_failure(
+            job_id, source, run_key=key, result=dict(failure)
+        )
+    else:
+        success = _conversion(job_id, digest=digest, ok=True, generated_by=gateway.name)
+        stored = await store.store_jd_json(
+            job_id,
+            source,
+            msgspec.to_builtins(structured),
+            gateway.name,
+            run_key=key,
+            result=dict(success),
+        )
+    return cast(ConversionOutcome, stored.result)

@@ -1,0 +1,70 @@
+"""Rewriting a description as a user asked, with suggested skills.
+
+The job is not changed: the rewrite is a suggestion that the user accepts separately. The
+result is kept under `rewrite:<run_id>`, so a redelivered run returns (and posts) the same
+suggestion instead of asking the model for a different one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, cast
+
+from taskiq import AsyncBroker, TaskiqDepends
+
+from models import idempotency
+from workers.broker import broker_of, gateway_of
+from workers.llm import LLMError, LLMGateway, RewriteInput
+from workers.tasks.kick import kick_once
+from workers.tasks.names import POST_REWRITE_TASK
+from workers.tasks.results import RewriteOutcome
+from workers.threads import ThreadRef
+
+
+async def rewrite_job_description(
+    run_id: str,
+    title: str,
+    description: str,
+    instruction: str,
+    job_id: int | None = None,
+    thread: dict[str, Any] | None = None,
+    *,
+    gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
+    broker: Annotated[AsyncBroker, TaskiqDepends(broker_of)],
+) -> RewriteOutcome:
+    """Ask the model for a rewrite; given a Slack `thread`, hand the result to the bot."""
+    key = f"rewrite:{run_id}"
+    result = cast(RewriteOutcome | None, await idempotency.stored(key))
+    if result is None:
+        result = await _rewrite(
+            job_id,
+            RewriteInput(title=title, description=description, instruction=instruction),
+            gateway,
+        )
+        if not await idempotency.record(key, dict(result)):
+            result = cast(RewriteOutcome, await idempotency.stored(key))
+    if thread is not None:
+        payload = {**result, "thread": ThreadRef.from_payload(thread).payload(), "run_id": run_id}
+        await kick_once(broker, f"{key}:post", POST_REWRITE_TASK, **payload)
+    return result
+
+
+async def _rewrite(job_id: int | None, data: RewriteInput, gateway: LLMGateway) -> RewriteOutcome:
+    try:
+        answer = await gateway.rewrite(data)
+    except LLMError as exc:
+        return {
+            "ok": False,
+            "job_id": job_id,
+            "job_description": None,
+            "suggested_skills": [],
+            "reason": exc.reason,
+            "generated_by": gateway.name,
+        }
+    return {
+        "ok": True,
+        "job_id": job_id,
+        "job_description": answer.job_description,
+        "suggested_skills": answer.suggested_skills,
+        "reason": None,
+        "generated_by": answer.generated_by,
+    }
