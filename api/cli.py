@@ -92,11 +92,17 @@ async def _migrate() -> None:
 
 @cli.command()
 @click.option("--concurrency", default=1, type=click.IntRange(1, 32), help="Worker processes.")
-def worker(concurrency: int) -> None:
+@click.option(
+    "--grace",
+    default=None,
+    type=click.IntRange(0, 3600),
+    help="Seconds to finish running tasks after SIGTERM (HIREBOT_WORKER_SHUTDOWN_GRACE).",
+)
+def worker(concurrency: int, grace: int | None) -> None:
     """Run background workers for the configured broker (HIREBOT_BROKER_URL)."""
     from workers.cli import run_worker
 
-    sys.exit(run_worker(get_settings(), workers=concurrency))
+    sys.exit(run_worker(get_settings(), workers=concurrency, grace_seconds=grace))
 
 
 @cli.command()
