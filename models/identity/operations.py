@@ -27,6 +27,7 @@ _PREFIX_LENGTH = 10
 # last_used_at is a hint for admins, not an audit log: write it at most this often.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_MAX_ID = 2**31 - 1  # ids are PostgreSQL serial (int4); larger ones name nobody
 
 
 def _now() -> datetime:
@@ -76,12 +77,14 @@ def _clean_name(value: str, field: str) -> str:
     cleaned = value.strip()
     if not cleaned or len(cleaned) > 200:
         raise Invalid(f"{field} must be 1 to 200 characters", field=field)
+    if "\x00" in cleaned:  # PostgreSQL text cannot hold NUL: bad input on every engine
+        raise Invalid(f"{field} must not contain NUL characters", field=field)
     return cleaned
 
 
 def _clean_email(value: str) -> str:
     cleaned = value.strip().lower()
-    if not _EMAIL.match(cleaned) or len(cleaned) > 254:
+    if not _EMAIL.match(cleaned) or len(cleaned) > 254 or "\x00" in cleaned:
         raise Invalid(f"{value!r} is not an email address", field="email")
     return cleaned
 
@@ -174,7 +177,11 @@ async def update_user(actor: Actor, user_id: int, data: schemas.UserUpdate) -> s
     if data.is_active is not msgspec.UNSET:
         changes[User.is_active] = data.is_active
     async with atomic():
-        row = await User.select().where((User.id == user_id) & (User.org == actor.org_id)).first()
+        row = (
+            await User.select().where((User.id == user_id) & (User.org == actor.org_id)).first()
+            if 0 < user_id <= _MAX_ID
+            else None
+        )
         if row is None:
             raise NotFound(f"user {user_id} not found")
         demotes_self = user_id == actor.user_id and (
@@ -239,25 +246,22 @@ async def revoke_token(prefix: str) -> schemas.ApiToken:
     return token_out(row)
 
 
+# Every API request runs this query. Written as SQL because building the equivalent Piccolo
+# select (with its join) cost ~1.4 ms of CPU per request, several times the query itself.
+_AUTHENTICATE = (
+    'SELECT t.id, t.last_used_at, t.revoked_at, u.id AS "user.id", u.org AS "user.org", '
+    'u.role AS "user.role", u.name AS "user.name", u.email AS "user.email", '
+    'u.is_active AS "user.is_active" '
+    'FROM api_token t JOIN app_user u ON u.id = t."user" WHERE t.token_hash = {}'
+)
+
+
 async def authenticate(token: str) -> Actor:
     """The actor behind a bearer token; Unauthenticated when unknown, revoked or inactive."""
     if not token.startswith(TOKEN_PREFIX):
         raise Unauthenticated("invalid token")
-    row = (
-        await ApiToken.select(
-            ApiToken.id,
-            ApiToken.last_used_at,
-            ApiToken.revoked_at,
-            ApiToken.user.id,
-            ApiToken.user.org,
-            ApiToken.user.role,
-            ApiToken.user.name,
-            ApiToken.user.email,
-            ApiToken.user.is_active,
-        )
-        .where(ApiToken.token_hash == hash_token(token))
-        .first()
-    )
+    rows = await ApiToken.raw(_AUTHENTICATE, hash_token(token))
+    row = rows[0] if rows else None
     if row is None or row["revoked_at"] is not None:
         raise Unauthenticated("invalid or revoked token")
     if not row["user.is_active"]:

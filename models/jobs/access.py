@@ -18,6 +18,14 @@ from models.errors import Forbidden, NotFound
 from models.identity.actor import Actor
 from models.tables import Job, JobShare
 
+MAX_ID = 2**31 - 1
+"""Ids are PostgreSQL `serial` (int4): a larger or non-positive id names nothing."""
+
+
+def is_valid_id(value: int) -> bool:
+    """Whether `value` can be a row id (out-of-range values would make the driver raise)."""
+    return 0 < value <= MAX_ID
+
 
 class Action(Enum):
     READ = "read"
@@ -43,12 +51,19 @@ async def is_shared_with(job_id: int, user_id: int) -> bool:
     return await JobShare.exists().where((JobShare.job == job_id) & (JobShare.user == user_id))
 
 
-async def authorize(actor: Actor, job: dict[str, Any], action: Action) -> None:
-    """Raise NotFound if `actor` cannot see `job` (a row), Forbidden if the action is not theirs."""
+async def authorize(
+    actor: Actor, job: dict[str, Any], action: Action, *, shared: bool | None = None
+) -> None:
+    """Raise NotFound if `actor` cannot see `job` (a row), Forbidden if the action is not theirs.
+
+    `shared` says whether the job is shared with the actor, when the caller already knows it.
+    """
     if job["org"] != actor.org_id:
         raise NotFound(f"job {job['id']} not found")
     owner = job["owner"] == actor.user_id
-    if not (actor.is_admin or owner or await is_shared_with(job["id"], actor.user_id)):
+    if shared is None and not (actor.is_admin or owner):
+        shared = await is_shared_with(job["id"], actor.user_id)
+    if not (actor.is_admin or owner or shared):
         raise NotFound(f"job {job['id']} not found")
     if action is Action.READ:
         return
@@ -60,6 +75,8 @@ async def authorize(actor: Actor, job: dict[str, Any], action: Action) -> None:
 
 async def load_job(actor: Actor, job_id: int, action: Action = Action.READ) -> dict[str, Any]:
     """The job row if `actor` may perform `action` on it."""
+    if not is_valid_id(job_id):
+        raise NotFound(f"job {job_id} not found")
     row = await Job.select().where(Job.id == job_id).first()
     if row is None:
         raise NotFound(f"job {job_id} not found")

@@ -13,18 +13,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
 
 from models.cache import job_lists
-from models.db import atomic, insert_one
+from models.db import atomic, insert_one, is_postgres
 from models.enums import EmploymentType, GenerationStatus, JobStatus
 from models.errors import Invalid, NotFound
 from models.identity.actor import Actor
 from models.jobs import schemas
-from models.jobs.access import Action, load_job, require_create, visible_jobs
+from models.jobs.access import Action, is_valid_id, load_job, require_create, visible_jobs
 from models.stages import STAGE_VALUES
 from models.tables import Job, JobShare, JobStageCount, ResumeScoreWeights, User
 
 MAX_PAGE = 100
+MAX_OFFSET = 1_000_000_000
 _PUBLIC_KEY = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 
@@ -125,8 +127,9 @@ async def list_owned_and_shared_json(actor: Actor) -> bytes:
 async def job_names(actor: Actor, title: str | None = None) -> list[schemas.JobName]:
     """The spec's `job-names-list/`: visible jobs (all of the organization for Admins)."""
     query = Job.select(Job.id, Job.title, Job.status).where(visible_jobs(actor))
+    check_text({"title": title})
     if title and title.strip():
-        query = query.where(Job.title.ilike(f"%{_escape_like(title.strip())}%"))
+        query = query.where(title_contains(title.strip()))
     rows = await query.order_by(Job.id)
     return [
         schemas.JobName(id=r["id"], title=r["title"], status=JobStatus(r["status"])) for r in rows
@@ -144,6 +147,16 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def title_contains(text: str) -> WhereRaw:
+    """Jobs whose title contains `text`, ignoring case, with `%`, `_` and `\\` literal.
+
+    The ESCAPE clause is explicit because SQLite's LIKE has no default escape character
+    (PostgreSQL's is the backslash); SQLite's LIKE already ignores ASCII case.
+    """
+    operator = "ILIKE" if is_postgres() else "LIKE"
+    return WhereRaw(f'"job"."title" {operator} {{}} ESCAPE \'\\\'', f"%{_escape_like(text)}%")
+
+
 async def list_jobs(
     actor: Actor,
     filters: schemas.JobFilters,
@@ -156,13 +169,16 @@ async def list_jobs(
         raise Invalid(f"limit must be between 1 and {MAX_PAGE}", field="limit")
     if offset is not None and offset < 0:
         raise Invalid("offset must not be negative", field="offset")
+    if offset is not None and offset > MAX_OFFSET:
+        raise Invalid(f"offset must not be greater than {MAX_OFFSET}", field="offset")
+    check_text({"title": filters.title})
     if cursor and offset is not None:
         raise Invalid("give either cursor or offset, not both", field="cursor")
     query = Job.select().where(visible_jobs(actor))
     if filters.status is not None:
         query = query.where(Job.status == filters.status)
     if filters.title and filters.title.strip():
-        query = query.where(Job.title.ilike(f"%{_escape_like(filters.title.strip())}%"))
+        query = query.where(title_contains(filters.title.strip()))
     if cursor:
         query = query.where(Job.id < decode_cursor(cursor))
     if offset:
@@ -180,9 +196,10 @@ def encode_cursor(job_id: int) -> str:
 def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith("j"):
+        job_id = int(raw[1:]) if raw.startswith("j") else 0
+        if not is_valid_id(job_id):
             raise ValueError
-        return int(raw[1:])
+        return job_id
     except ValueError:
         raise Invalid(
             "cursor is not valid; use next_cursor from a previous page", field="cursor"
@@ -228,6 +245,14 @@ async def create_job(
     """
     require_create(actor)
     check_fields(data.title, data.min_experience, data.max_experience)
+    check_text(
+        {
+            "title": data.title,
+            "description": data.description,
+            "must_have_skills": data.must_have_skills,
+            "location": data.location,
+        }
+    )
     if jd_json_status is None:
         jd_json_status = (
             GenerationStatus.PENDING if data.description.strip() else GenerationStatus.NONE
@@ -271,6 +296,14 @@ def check_fields(title: str, min_experience: int, max_experience: int) -> None:
         )
 
 
+def check_text(values: dict[str, Any]) -> None:
+    """Reject NUL characters (PostgreSQL text cannot hold them) as bad input, on every engine."""
+    for name, value in values.items():
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise Invalid(f"{name} must not contain NUL characters", field=name)
+
+
 def _clean_skills(skills: list[str]) -> list[str]:
     """Trimmed, de-duplicated (case-insensitively), order kept."""
     seen: set[str] = set()
@@ -305,6 +338,7 @@ async def update_job(
     async with atomic():
         current = await load_job(actor, job_id, Action.CHANGE)
         changes = _changes(data)
+        check_text(changes)
         check_fields(
             changes.get("title", current["title"]),
             changes.get("min_experience", current["min_experience"]),
@@ -406,7 +440,12 @@ async def share_job(actor: Actor, job_id: int, user_ids: list[int]) -> list[int]
     wanted = sorted(set(user_ids))
     async with atomic():
         job = await load_job(actor, job_id, Action.MANAGE)
-        found = await User.select(User.id).where(User.id.is_in(wanted) & (User.org == actor.org_id))
+        valid = [uid for uid in wanted if is_valid_id(uid)]
+        found = (
+            await User.select(User.id).where(User.id.is_in(valid) & (User.org == actor.org_id))
+            if valid
+            else []
+        )
         missing = sorted(set(wanted) - {row["id"] for row in found})
         if missing:
             raise Invalid(
@@ -425,6 +464,8 @@ async def share_job(actor: Actor, job_id: int, user_ids: list[int]) -> list[int]
 async def unshare_job(actor: Actor, job_id: int, user_id: int) -> None:
     async with atomic():
         await load_job(actor, job_id, Action.MANAGE)
+        if not is_valid_id(user_id):
+            raise NotFound(f"job {job_id} is not shared with user {user_id}")
         deleted = (
             await JobShare.delete()
             .where((JobShare.job == job_id) & (JobShare.user == user_id))
@@ -470,6 +511,14 @@ async def set_slack_thread(job_id: int, channel: str, thread_ts: str) -> None:
     await Job.update({Job.slack_channel: channel, Job.slack_thread_ts: thread_ts}).where(
         Job.id == job_id
     )
+
+
+async def slack_thread(job_id: int) -> tuple[str, str] | None:
+    """The Slack thread of the job's conversation, `(channel, thread_ts)`, if it has one."""
+    row = await Job.select(Job.slack_channel, Job.slack_thread_ts).where(Job.id == job_id).first()
+    if row is None or not row["slack_channel"] or not row["slack_thread_ts"]:
+        return None
+    return row["slack_channel"], row["slack_thread_ts"]
 
 
 async def find_jobs(

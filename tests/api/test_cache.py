@@ -1,0 +1,325 @@
+"""The spec's lists (`list/`, `job-names-list/`) come from the per-user cache, and every change
+that could alter them invalidates it, whichever surface makes the change.
+
+How staleness would be caught: after warming the cache, job titles are changed with Piccolo
+directly, bypassing the domain (so nothing invalidates). The cached lists must still show the
+old titles, which proves they are served from the cache. Then the change under test runs;
+afterwards every list of every user must equal a fresh, uncached computation, which includes
+the bypassed titles: a list left in the cache would still show the old ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+from litestar import Litestar
+from litestar.stores.redis import RedisStore
+
+from api.app import create_app
+from models.cache import JobListCache
+from models.enums import JobStatus, Role
+from models.identity import operations as identity
+from models.identity.actor import Actor
+from models.jobs import generation
+from models.jobs import operations as jobs
+from models.jobs.schemas import JobCreate
+from models.tables import Job
+from tests import factories
+from tests.conftest import SERVICES
+
+
+@pytest.fixture(name="app", scope="module")
+def fx_app(migrated: None) -> Litestar:
+    """One app for the module (building one costs ~150 ms); `client` still runs its lifespan
+    and `db` still empties the database for every test."""
+    return create_app()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclasses.dataclass
+class World:
+    admin: Actor
+    editor: Actor
+    other: Actor  # another Editor of the organization
+    outsider: Actor  # an Admin of another organization
+    own: int  # the Editor's job
+    shared: int  # the other Editor's job, shared with the Editor
+    foreign: int  # the other Editor's job, not shared
+    tokens: dict[str, str]
+
+    def headers(self, who: str) -> dict[str, str]:
+        return bearer(self.tokens[who])
+
+
+@pytest.fixture(name="world")
+async def fx_world(db: None) -> World:
+    org = await factories.org()
+    admin = await factories.user(org, Role.ADMIN)
+    editor = await factories.user(org, Role.EDITOR)
+    other = await factories.user(org, Role.EDITOR)
+    outsider = await factories.user(await factories.org(), Role.ADMIN)
+    own = await factories.job(editor, "Backend Engineer")
+    shared = await factories.job(other, "Data Engineer")
+    await jobs.share_job(other, shared.id, [editor.user_id])
+    foreign = await factories.job(other, "Designer")
+    await factories.job(outsider, "Elsewhere Engineer")
+    people = {"admin": admin, "editor": editor, "other": other, "outsider": outsider}
+    tokens = {name: await factories.token(actor) for name, actor in people.items()}
+    return World(**people, own=own.id, shared=shared.id, foreign=foreign.id, tokens=tokens)
+
+
+LISTS = ("/api/jobs/list/", "/api/jobs/job-names-list/", "/api/jobs/job-names-list/?title=ENG")
+
+
+async def served(client: httpx.AsyncClient, world: World) -> dict[tuple[str, str], Any]:
+    """Every list of every user, as the API serves them."""
+    result = {}
+    for who in world.tokens:
+        for path in LISTS:
+            response = await client.get(path, headers=world.headers(who))
+            assert response.status_code == 200, response.text
+            result[(who, path)] = response.json()
+    return result
+
+
+async def fresh(world: World) -> dict[tuple[str, str], Any]:
+    """Every list of every user, computed now without the cache (roles as stored now)."""
+    result = {}
+    for who, actor in (
+        ("admin", world.admin),
+        ("editor", world.editor),
+        ("other", world.other),
+        ("outsider", world.outsider),
+    ):
+        current = await identity.get_actor(actor.user_id)
+        computed = {
+            LISTS[0]: await jobs.list_owned_and_shared(current),
+            LISTS[1]: await jobs.job_names(current),
+            LISTS[2]: await jobs.job_names(current, "ENG"),
+        }
+        for path, value in computed.items():
+            result[(who, path)] = json.loads(msgspec.json.encode(value))
+    return result
+
+
+async def bypass_the_domain(world: World) -> None:
+    """Rename every job with Piccolo directly: nothing invalidates the cache."""
+    for job_id in (world.own, world.shared, world.foreign):
+        await Job.update({Job.title: Job.title + " (renamed behind the cache)"}).where(
+            Job.id == job_id
+        )
+
+
+async def test_lists_are_served_from_the_cache(client: httpx.AsyncClient, world: World) -> None:
+    warm = await served(client, world)
+    assert warm == await fresh(world)
+    await bypass_the_domain(world)
+    assert await served(client, world) == warm  # still the cached lists
+    assert await fresh(world) != warm
+    # A fresh row the domain never heard of does not show up either.
+    await Job.insert(
+        Job(
+            org=world.editor.org_id,
+            owner=world.editor.user_id,
+            title="Inserted behind the cache",
+            public_key=jobs.new_public_key(),
+        )
+    )
+    assert await served(client, world) == warm
+    await jobs.create_job(world.editor, JobCreate(title="Created properly"))
+    now = await served(client, world)
+    assert now == await fresh(world)
+    titles = {item["title"] for item in now[("editor", LISTS[0])]}
+    assert {"Inserted behind the cache", "Created properly"} <= titles
+
+
+async def test_the_title_filter_is_part_of_the_key(client: httpx.AsyncClient, world: World) -> None:
+    headers = world.headers("editor")
+    backend = await client.get("/api/jobs/job-names-list/?title=backend", headers=headers)
+    data = await client.get("/api/jobs/job-names-list/?title=DATA", headers=headers)
+    assert [item["id"] for item in backend.json()] == [world.own]
+    assert [item["id"] for item in data.json()] == [world.shared]
+    upper = await client.get("/api/jobs/job-names-list/?title=%20BACKEND%20", headers=headers)
+    assert upper.json() == backend.json()
+
+
+Change = Callable[[httpx.AsyncClient, World], Awaitable[None]]
+
+
+async def api(
+    client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str], body: Any = None
+) -> None:
+    response = await client.request(method, path, json=body, headers=headers)
+    assert response.status_code < 300, response.text
+
+
+async def create(client: httpx.AsyncClient, world: World) -> None:
+    await api(client, "POST", "/api/jobs/", world.headers("editor"), {"title": "New Engineer"})
+
+
+async def update(client: httpx.AsyncClient, world: World) -> None:
+    await api(
+        client, "PATCH", f"/api/jobs/{world.own}/", world.headers("editor"), {"status": "open"}
+    )
+
+
+async def replace(client: httpx.AsyncClient, world: World) -> None:
+    body = {"title": "Replaced", "status": "closed"}
+    await api(client, "PUT", f"/api/jobs/{world.shared}/", world.headers("editor"), body)
+
+
+async def delete(client: httpx.AsyncClient, world: World) -> None:
+    await api(client, "DELETE", f"/api/jobs/{world.shared}/", world.headers("other"))
+
+
+async def share(client: httpx.AsyncClient, world: World) -> None:
+    body = {"user_ids": [world.editor.user_id]}
+    await api(client, "POST", f"/api/jobs/{world.foreign}/share/", world.headers("other"), body)
+
+
+async def unshare(client: httpx.AsyncClient, world: World) -> None:
+    path = f"/api/jobs/{world.shared}/share/{world.editor.user_id}/"
+    await api(client, "DELETE", path, world.headers("other"))
+
+
+async def rotate(client: httpx.AsyncClient, world: World) -> None:
+    await api(client, "POST", f"/api/jobs/{world.own}/rotate-public-key/", world.headers("editor"))
+
+
+async def role_change(client: httpx.AsyncClient, world: World) -> None:
+    path = f"/api/users/{world.editor.user_id}/"
+    await api(client, "PATCH", path, world.headers("admin"), {"role": "Admin"})
+
+
+async def deactivation(client: httpx.AsyncClient, world: World) -> None:
+    path = f"/api/users/{world.other.user_id}/"
+    await api(client, "PATCH", path, world.headers("admin"), {"is_active": False})
+    await api(client, "PATCH", path, world.headers("admin"), {"is_active": True})
+
+
+async def bot_publishes(client: httpx.AsyncClient, world: World) -> None:
+    """The Slack bot's path: a domain operation with an actor, no HTTP."""
+    await jobs.set_status(world.editor, world.own, JobStatus.OPEN)
+
+
+async def worker_marks_pending(client: httpx.AsyncClient, world: World) -> None:
+    """A worker-side change: the system write that a (re)generation was queued."""
+    await generation.mark_description_pending(world.own)
+
+
+async def worker_stores_description(client: httpx.AsyncClient, world: World) -> None:
+    """A worker-side change: a generated description stored by a task run."""
+    stored = await generation.store_description(
+        world.own,
+        "Generated text.",
+        "test-model",
+        run_key=f"generate:{uuid.uuid4().hex}",
+        result={"ok": True},
+    )
+    assert stored.first
+
+
+async def prepare_pending(world: World) -> None:
+    # Outside the measured change: a description must be pending before a run stores one.
+    await generation.mark_description_pending(world.own)
+
+
+CHANGES: dict[str, tuple[Change, Callable[[World], Awaitable[None]] | None]] = {
+    "create": (create, None),
+    "update": (update, None),
+    "replace": (replace, None),
+    "delete": (delete, None),
+    "share": (share, None),
+    "unshare": (unshare, None),
+    "rotate-public-key": (rotate, None),
+    "role-change": (role_change, None),
+    "deactivation": (deactivation, None),
+    "bot-publishes": (bot_publishes, None),
+    "worker-marks-pending": (worker_marks_pending, None),
+    "worker-stores-description": (worker_stores_description, prepare_pending),
+}
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+async def test_every_change_invalidates_every_list(
+    client: httpx.AsyncClient, world: World, name: str
+) -> None:
+    change, prepare = CHANGES[name]
+    if prepare is not None:
+        await prepare(world)
+    warm = await served(client, world)
+    await bypass_the_domain(world)
+    assert await served(client, world) == warm  # proves the lists come from the cache
+    await change(client, world)
+    after = await served(client, world)
+    expected = await fresh(world)
+    org_a = {key: value for key, value in after.items() if key[0] != "outsider"}
+    assert org_a == {key: value for key, value in expected.items() if key[0] != "outsider"}
+    assert org_a != {key: value for key, value in warm.items() if key[0] != "outsider"}
+
+
+async def test_a_change_in_one_organization_keeps_the_others_cache(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    warm = await served(client, world)
+    await Job.update({Job.title: "Renamed behind the cache"}).where(
+        Job.org == world.outsider.org_id
+    )
+    await create(client, world)  # organization A changes
+    after = await served(client, world)
+    for path in LISTS:
+        assert after[("outsider", path)] == warm[("outsider", path)]
+
+
+async def test_lists_reflect_role_after_change(client: httpx.AsyncClient, world: World) -> None:
+    """An Editor promoted to Admin sees every job of the organization in job-names-list/ at
+    once, and demoted back sees only theirs again."""
+    names = "/api/jobs/job-names-list/"
+    editor, admin = world.headers("editor"), world.headers("admin")
+
+    async def ids() -> set[int]:
+        return {item["id"] for item in (await client.get(names, headers=editor)).json()}
+
+    assert await ids() == {world.own, world.shared}
+    path = f"/api/users/{world.editor.user_id}"
+    await api(client, "PATCH", path, admin, {"role": "Admin"})
+    assert await ids() == {world.own, world.shared, world.foreign}
+    await api(client, "PATCH", path, admin, {"role": "Viewer"})
+    assert await ids() == {world.own, world.shared}
+
+
+@pytest.mark.redis
+async def test_an_invalidation_reaches_every_process_sharing_the_store() -> None:
+    """Two processes' caches on one Redis store: an invalidation by one is seen by the other."""
+    assert SERVICES.redis_url is not None
+    namespace = f"hirebot-test-{uuid.uuid4().hex[:8]}"
+    first = JobListCache(RedisStore.with_client(url=SERVICES.redis_url, namespace=namespace))
+    second = JobListCache(RedisStore.with_client(url=SERVICES.redis_url, namespace=namespace))
+    actor = Actor(user_id=1, org_id=7, role=Role.EDITOR)
+    builds: list[str] = []
+
+    def builder(body: bytes) -> Callable[[], Awaitable[bytes]]:
+        async def build() -> bytes:
+            builds.append(body.decode())
+            return body
+
+        return build
+
+    try:
+        assert await first.get_or_build(actor, "list", "", builder(b"[1]")) == b"[1]"
+        assert await second.get_or_build(actor, "list", "", builder(b"[2]")) == b"[1]"
+        await first.invalidate(actor.org_id)
+        assert await second.get_or_build(actor, "list", "", builder(b"[3]")) == b"[3]"
+        assert builds == ["[1]", "[3]"]
+    finally:
+        await first.store.delete_all()  # type: ignore[attr-defined]
