@@ -72,6 +72,16 @@ def integrity_error_to_response(_: Request, exc: Exception) -> Response[dict[str
     )
 
 
+def undecodable_to_response(_: Request, exc: Exception) -> Response[dict[str, object]]:
+    """Input the database or the decoder cannot take (numbers out of range, NUL bytes,
+    JSON nested thousands deep) that slipped past validation: the client's fault, 400."""
+    log.info("rejected undecodable input: %r", exc)
+    return Response(
+        error_body(HTTP_400_BAD_REQUEST, "a value in the request is out of range or malformed"),
+        status_code=HTTP_400_BAD_REQUEST,
+    )
+
+
 def unexpected_error_to_response(_: Request, exc: Exception) -> Response[dict[str, object]]:
     if isinstance(exc, HTTPException):
         body = error_body(exc.status_code, exc.detail)
@@ -94,6 +104,9 @@ def exception_handlers() -> ExceptionHandlersMap:
         DomainError: domain_error_to_response,
         asyncpg.IntegrityConstraintViolationError: integrity_error_to_response,
         sqlite3.IntegrityError: integrity_error_to_response,
+        asyncpg.DataError: undecodable_to_response,
+        OverflowError: undecodable_to_response,
+        RecursionError: undecodable_to_response,
         HTTPException: unexpected_error_to_response,
         HTTP_500_INTERNAL_SERVER_ERROR: unexpected_error_to_response,
     }

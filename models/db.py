@@ -55,9 +55,19 @@ async def open_pool(settings: Settings) -> bool:
     """Open the PostgreSQL connection pool on this event loop; False if there was one already."""
     engine = current_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+        await engine.start_connection_pool(
+            min_size=1, max_size=settings.db_pool_size, reset=_no_session_state
+        )
         return True
     return False
+
+
+async def _no_session_state(connection: object) -> None:
+    """Skip asyncpg's default reset on release (four statements, a round trip per query).
+
+    asyncpg still rolls back an open transaction itself; Hirebot sets no session state
+    (no SET, LISTEN, advisory locks or prepared names to forget), so nothing else to undo.
+    """
 
 
 async def close_pool() -> None:

@@ -76,8 +76,9 @@ async def fx_db(migrated: None) -> AsyncIterator[None]:
             await engine.run_ddl(f'DELETE FROM "{name}"')
 
 
-@pytest.fixture(name="app")
+@pytest.fixture(name="app", scope="session")
 def fx_app(migrated: None) -> Litestar:
+    """The app, built once; each `client` runs its lifespan afresh."""
     return create_app()
 
 
