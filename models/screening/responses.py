@@ -16,9 +16,9 @@ from typing import Any
 import msgspec
 
 from models.db import atomic, insert_one, is_postgres
-from models.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
+from models.errors import Conflict, Invalid, NotFound, TooLarge
 from models.identity.actor import Actor
-from models.jobs.access import Action, load_job, visible_jobs
+from models.jobs.access import Action, load_job, require_jobs, visible_jobs
 from models.screening import schemas
 from models.screening.criteria import decode_json_list, fit_answer
 from models.tables import Candidate, CandidateResponse, Criteria, Job
@@ -86,19 +86,6 @@ async def load_response(
     except NotFound:
         raise NotFound(f"candidate response {response_id} not found") from None
     return dict(row)
-
-
-async def _check_jobs_writable(actor: Actor, job_ids: set[int]) -> None:
-    """Every job is visible to `actor` (else NotFound naming one) and theirs to change.
-
-    One query for any number of jobs, with the access module's own visibility clause.
-    """
-    visible = await Job.select(Job.id).where(Job.id.is_in(sorted(job_ids)) & visible_jobs(actor))
-    missing = sorted(job_ids - {row["id"] for row in visible})
-    if missing:
-        raise NotFound(f"job {missing[0]} not found", field="job_id")
-    if not actor.can_write:
-        raise Forbidden("Viewers can only read jobs")
 
 
 async def _check_candidates(actor: Actor, candidate_ids: set[int]) -> None:
@@ -245,7 +232,7 @@ async def bulk_create(
             )
         seen.add(key)
     async with atomic():
-        await _check_jobs_writable(actor, {key[1] for key in keys})
+        await require_jobs(actor, {key[1] for key in keys}, Action.CHANGE)
         await _check_candidates(actor, {key[0] for key in keys})
         criteria = await _live_criteria({key[2] for key in keys})
         texts = []
