@@ -94,3 +94,11 @@ def integer_input(
     if placeholder:
         element["placeholder"] = plain(placeholder, PLACEHOLDER_LIMIT)
     return element
+
+
+def multi_users_select(action_id: str, *, placeholder: str | None = None) -> Element:
+    """Pick workspace members; Slack sends their user ids back."""
+    element: Element = {"type": "multi_users_select", "action_id": action_id}
+    if placeholder:
+        element["placeholder"] = plain(placeholder, PLACEHOLDER_LIMIT)
+    return element

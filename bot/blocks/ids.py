@@ -12,6 +12,7 @@ from enum import StrEnum
 # -- Modals (view callback ids) ------------------------------------------------------------
 NEW_JOB_CALLBACK = "hirebot_new_job"
 REWRITE_CALLBACK = "hirebot_rewrite_job"
+SHARE_CALLBACK = "hirebot_share_job"
 
 # -- New-job modal inputs: (block_id, action_id) pairs ---------------------------------------
 JOB_TITLE_BLOCK = "job_title"
@@ -34,6 +35,10 @@ REWRITE_JOB_BLOCK = "rewrite_job"
 REWRITE_JOB_ACTION = "rewrite_job_select"
 REWRITE_INSTRUCTION_BLOCK = "rewrite_instruction"
 REWRITE_INSTRUCTION_ACTION = "rewrite_instruction_input"
+
+# -- Share modal inputs --------------------------------------------------------------------
+SHARE_USERS_BLOCK = "share_users"
+SHARE_USERS_ACTION = "share_users_select"
 
 # -- Buttons on job messages (value: `values.encode_value(...)`, always with the job id) ----
 REWRITE_ACTION = "job_rewrite"

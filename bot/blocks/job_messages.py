@@ -19,7 +19,7 @@ from bot.blocks.layout import (
     sections,
 )
 from bot.blocks.refs import JobListing, JobRef, status_label
-from bot.blocks.text import escape, markdown_to_mrkdwn, split_text
+from bot.blocks.text import escape, markdown_to_mrkdwn, split_text, truncate
 from bot.blocks.values import RetryKind, encode_value
 from models.enums import JobStatus
 from models.jobs.schemas import Job
@@ -128,6 +128,33 @@ def headline_update(job: JobRef, state: HeadlineState) -> Message:
     return text, [section(line), context(f"Job #{job.id}")]
 
 
+def rewriting_message(title: str, instruction: str) -> Message:
+    """The placeholder in the job's thread while a rewrite is being written."""
+    text = f"Rewriting the description of {escape(title)}..."
+    blocks = [
+        section(f":pencil2: Rewriting the description of *{escape(title)}*..."),
+        context(f"Asked for: {escape(truncate(instruction, 500))}"),
+    ]
+    return text, blocks
+
+
+def rewrite_headline(job: JobRef, ok: bool) -> Message:
+    """The rewrite placeholder once the proposal (or the failure) is in the thread."""
+    title = escape(job.title)
+    if ok:
+        line = f":pencil2: A rewrite of *{title}* is proposed below: accept or discard it."
+        text = f"A rewrite of {title} is proposed."
+    else:
+        line = f":x: Could not rewrite *{title}*: see below."
+        text = f"Could not rewrite {title}."
+    return text, [section(line), context(f"Job #{job.id}")]
+
+
+def notice_message(line: str) -> Message:
+    """A one-line confirmation; `line` is escaped mrkdwn (mentions allowed)."""
+    return line, [section(line)]
+
+
 def generation_failed_message(
     title: str,
     reason: str,
@@ -164,18 +191,23 @@ def rewrite_proposal_message(
     suggested_skills: Sequence[str],
     *,
     proposal_id: str | None = None,
+    resolution: str | None = None,
+    skill_buttons: bool = True,
 ) -> Message:
     """A proposed rewrite with Accept, one "Add <skill>" per suggestion (10 at most), Discard.
 
     The description is too long for a button value: Accept carries the job id and
-    `proposal_id`, a key to where the caller stored the proposal.
+    `proposal_id`, a key to where the caller stored the proposal. Once accepted or
+    discarded, `resolution` (escaped mrkdwn) replaces Accept and Discard; `skill_buttons`
+    keeps the "Add" buttons (still useful after Accept, not after Discard).
     """
     skills = _unique(suggested_skills)[:MAX_SKILL_BUTTONS]
     top = [section(f":pencil2: Proposed rewrite of *{escape(title)}*")]
     bottom: list[Block] = []
     if skills:
         bottom.append(context("*Suggested skills:* " + ", ".join(escape(s) for s in skills)))
-        skill_buttons = [
+    if skills and skill_buttons:
+        skill_buttons_row = [
             button(
                 f"Add {skill}",
                 f"{ids.ADD_SKILL_ACTION_PREFIX}{n}",
@@ -183,14 +215,17 @@ def rewrite_proposal_message(
             )
             for n, skill in enumerate(skills)
         ]
-        bottom.append(actions(*skill_buttons))
-    value = encode_value(job_id, proposal=proposal_id)
-    bottom.append(
-        actions(
-            button("Accept", ids.ACCEPT_REWRITE_ACTION, value, style="primary"),
-            button("Discard", ids.DISCARD_REWRITE_ACTION, value, style="danger"),
+        bottom.append(actions(*skill_buttons_row))
+    if resolution is not None:
+        bottom.append(context(resolution))
+    else:
+        value = encode_value(job_id, proposal=proposal_id)
+        bottom.append(
+            actions(
+                button("Accept", ids.ACCEPT_REWRITE_ACTION, value, style="primary"),
+                button("Discard", ids.DISCARD_REWRITE_ACTION, value, style="danger"),
+            )
         )
-    )
     budget = MESSAGE_BLOCKS_LIMIT - len(top) - len(bottom)
     body = _capped_sections(markdown_to_mrkdwn(new_description), budget)
     return f"Proposed rewrite of {escape(title)}", [*top, *body, *bottom]

@@ -4,12 +4,13 @@ picker shown when no job (or an ambiguous title) was given."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from bot.blocks import ids
 from bot.blocks.elements import OPTIONS_LIMIT, button, option, static_select
 from bot.blocks.layout import Block, Message, actions, context, header, section
 from bot.blocks.refs import JobRef, job_option_text
-from bot.blocks.text import escape
+from bot.blocks.text import escape, plain
 from bot.blocks.values import encode_value
 from models.stages import Stage
 
@@ -93,3 +94,14 @@ def job_picker_message(
         more = len(jobs) - OPTIONS_LIMIT
         blocks.append(context(f"{more} more not shown: type part of the title to narrow it."))
     return intro, blocks
+
+
+def pipeline_modal(job_title: str, job_id: int, counts: Sequence[StageCount]) -> dict[str, Any]:
+    """The pipeline in a modal, for the App Home (which has no channel to answer in)."""
+    _text, blocks = pipeline_message(job_title, job_id, counts, in_channel=True)
+    return {
+        "type": "modal",
+        "title": plain("Pipeline"),
+        "close": plain("Close"),
+        "blocks": blocks,
+    }

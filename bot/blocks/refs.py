@@ -38,3 +38,8 @@ def status_label(status: JobStatus) -> str:
 def job_option_text(job: JobRef) -> str:
     """How a job appears in a picker: its title and id, so equal titles stay apart."""
     return f"{job.title} (#{job.id})"
+
+
+def candidate_url(public_url: str, public_key: str) -> str:
+    """The candidate-facing link of a job (it shows the posting once the job is open)."""
+    return f"{public_url.rstrip('/')}/api/jobs/candidate-view/{public_key}"

@@ -75,3 +75,32 @@ def decode_value(value: str) -> ButtonValue:
 
 def _optional_str(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a modal was opened from (its `private_metadata`): the channel to answer in,
+    and the thread when the modal came from a button in one. Both None: the App Home."""
+
+    channel: str | None = None
+    thread_ts: str | None = None
+
+
+def encode_origin(channel: str | None, thread_ts: str | None = None) -> str:
+    """A modal's `private_metadata`: compact JSON, far under Slack's 3,000 characters
+    ("" for no origin)."""
+    data = {k: v for k, v in {"channel": channel, "thread_ts": thread_ts}.items() if v}
+    return json.dumps(data, separators=(",", ":")) if data else ""
+
+
+def decode_origin(raw: str | None) -> Origin:
+    """Read `private_metadata` back; anything unreadable means "no origin" (the DM)."""
+    try:
+        data = json.loads(raw or "{}")
+    except json.JSONDecodeError:
+        return Origin()
+    if not isinstance(data, dict):
+        return Origin()
+    return Origin(
+        channel=_optional_str(data.get("channel")), thread_ts=_optional_str(data.get("thread_ts"))
+    )

@@ -1,11 +1,67 @@
-"""Registers every Slack listener on the Bolt app (the one wiring place of the bot)."""
+"""Registers every Slack listener on the Bolt app (the one wiring place of the bot).
+
+Every listener acknowledges at once and starts its work in the background (`after_ack`);
+a modal submission is checked first, so its errors show inline in the modal.
+"""
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncApp
+from collections.abc import Awaitable, Callable
 
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
+
+from bot.blocks import ids
+from bot.errors import on_error
+from bot.listeners import actions, commands, events, views
+from bot.listeners.after_ack import Listener, acknowledge, after_ack
 from models.settings import Settings
+
+Next = Callable[[], Awaitable[BoltResponse]]
 
 
 def register(app: AsyncApp, settings: Settings) -> None:
     """Attach commands, actions, views and events to `app`."""
+    # In memory:// mode the posting tasks run in this process: make sure they are known.
+    import bot.tasks  # noqa: F401
+
+    app.use(_provide(settings))
+    app.error(on_error)
+
+    app.command("/job")(after_ack(commands.job_command))
+    app.command("/stages")(after_ack(commands.stages_command))
+
+    clicks: dict[str, Listener] = {
+        ids.PUBLISH_ACTION: actions.publish,
+        ids.REWRITE_ACTION: actions.rewrite,
+        ids.SHARE_ACTION: actions.share,
+        ids.VIEW_STAGES_ACTION: actions.view_stages,
+        ids.RETRY_ACTION: actions.retry,
+        ids.CREATE_JOB_ACTION: actions.create_job,
+        ids.SHARE_PIPELINE_ACTION: actions.share_pipeline,
+        ids.PICK_JOB_ACTIONS[ids.PickPurpose.STAGES]: actions.pick_stages,
+        ids.ACCEPT_REWRITE_ACTION: actions.accept_rewrite,
+        ids.DISCARD_REWRITE_ACTION: actions.discard_rewrite,
+    }
+    for action_id, work in clicks.items():
+        app.action(action_id)(after_ack(work))
+    app.action(ids.ADD_SKILL_ACTION)(after_ack(actions.add_skill))
+    # A URL button: Slack opens the link itself and still expects the click acknowledged.
+    app.action(ids.OPEN_JOB_ACTION)(acknowledge)
+
+    app.view(ids.NEW_JOB_CALLBACK)(after_ack(views.create_job, views.check_new_job))
+    app.view(ids.REWRITE_CALLBACK)(after_ack(views.start_rewrite, views.check_rewrite))
+    app.view(ids.SHARE_CALLBACK)(after_ack(views.share_job, views.check_share))
+
+    app.event("app_home_opened")(after_ack(events.publish_home))
+
+
+def _provide(settings: Settings) -> Callable[[AsyncBoltContext, Next], Awaitable[BoltResponse]]:
+    """A middleware putting the app's settings into each request's context."""
+
+    async def provide_settings(context: AsyncBoltContext, next: Next) -> BoltResponse:
+        context["settings"] = settings
+        return await next()
+
+    return provide_settings

@@ -14,7 +14,10 @@ from bot.blocks.job_messages import (
     headline_update,
     help_message,
     job_list_message,
+    notice_message,
+    rewrite_headline,
     rewrite_proposal_message,
+    rewriting_message,
 )
 from bot.blocks.values import decode_value
 from models.enums import EmploymentType, GenerationStatus, JobStatus
@@ -215,3 +218,34 @@ def test_help_lists_every_command_with_an_example() -> None:
         assert f"`{usage}`" in body
     assert body.count("_Example:_") == len(HELP_COMMANDS) == 6
     assert "<job>" not in text
+
+
+def test_rewrite_placeholder_and_headlines() -> None:
+    text, blocks = rewriting_message("R&D Lead", "more senior <please>")
+    assert text == "Rewriting the description of R&amp;D Lead..."
+    assert "more senior &lt;please&gt;" in all_text(blocks)
+    assert_valid_blocks(blocks)
+    job = JobName(id=7, title="Backend Engineer", status=JobStatus.DRAFT)
+    for ok, phrase in ((True, "proposed below"), (False, "Could not rewrite")):
+        _text, headline = rewrite_headline(job, ok)
+        assert phrase in all_text(headline)
+        assert_valid_blocks(headline)
+
+
+def test_a_resolved_proposal_replaces_accept_and_discard_with_the_outcome() -> None:
+    common: dict[str, Any] = {"proposal_id": "run-1", "resolution": "Accepted by <@U1>."}
+    _text, accepted = rewrite_proposal_message(7, "Backend", "Text", ["Go", "Rust"], **common)
+    assert list(buttons(accepted)) == ["Add Go", "Add Rust"]
+    assert "Accepted by <@U1>." in all_text(accepted)
+    assert_valid_blocks(accepted)
+    _text, discarded = rewrite_proposal_message(
+        7, "Backend", "Text", ["Go"], **common, skill_buttons=False
+    )
+    assert buttons(discarded) == {}
+    assert "*Suggested skills:* Go" in all_text(discarded)
+
+
+def test_notice_message_is_one_section() -> None:
+    text, blocks = notice_message(":rocket: *Backend* is open")
+    assert text == ":rocket: *Backend* is open"
+    assert_valid_blocks(blocks)

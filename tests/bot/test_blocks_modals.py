@@ -14,6 +14,8 @@ from bot.blocks.rewrite_modal import (
     rewrite_modal,
     rewrite_modal_errors,
 )
+from bot.blocks.share_modal import parse_share_submission, share_modal
+from bot.blocks.values import decode_value
 from models.enums import EmploymentType, JobStatus
 from models.jobs.schemas import JobName
 from tests.bot.blockkit import assert_valid_view
@@ -159,3 +161,23 @@ def test_parse_rewrite_submission_and_errors() -> None:
         ids.REWRITE_JOB_BLOCK: "Not yours.",
         ids.REWRITE_INSTRUCTION_BLOCK: "Required.",
     }
+
+
+def test_share_modal_carries_the_job_and_picks_users() -> None:
+    view = share_modal(JobName(id=12, title="Backend <Lead>", status=JobStatus.DRAFT))
+    assert_valid_view(view)
+    assert view["callback_id"] == ids.SHARE_CALLBACK
+    assert decode_value(view["private_metadata"]).job_id == 12
+    assert "Backend &lt;Lead&gt;" in view["blocks"][0]["text"]["text"]
+    picker = view["blocks"][1]
+    assert (picker["block_id"], picker["element"]["type"]) == (
+        ids.SHARE_USERS_BLOCK,
+        "multi_users_select",
+    )
+
+
+def test_parse_share_submission_keeps_order_without_repeats() -> None:
+    picked = {"type": "multi_users_select", "selected_users": ["U2", "U1", "U2"]}
+    state = {ids.SHARE_USERS_BLOCK: {ids.SHARE_USERS_ACTION: picked}}
+    assert parse_share_submission(state) == ["U2", "U1"]
+    assert parse_share_submission({}) == []

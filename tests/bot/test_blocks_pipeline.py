@@ -10,12 +10,13 @@ from bot.blocks.pipeline import (
     job_picker_message,
     pipeline_lines,
     pipeline_message,
+    pipeline_modal,
 )
 from bot.blocks.values import decode_value
 from models.enums import JobStatus
 from models.jobs.schemas import JobName
 from models.stages import PIPELINE
-from tests.bot.blockkit import assert_valid_blocks, buttons
+from tests.bot.blockkit import assert_valid_blocks, assert_valid_view, buttons
 
 COUNTS = [
     ("Applied", 40),
@@ -107,3 +108,11 @@ def test_job_picker_caps_options_and_handles_no_jobs() -> None:
 def test_every_purpose_has_its_own_action_id() -> None:
     assert set(ids.PICK_JOB_ACTIONS) == set(ids.PickPurpose)
     assert len(set(ids.PICK_JOB_ACTIONS.values())) == len(ids.PickPurpose)
+
+
+def test_pipeline_modal_shows_the_pipeline_without_a_share_button() -> None:
+    view = pipeline_modal("Backend Engineer", 7, COUNTS)
+    assert_valid_view(view)
+    assert view["type"] == "modal" and "submit" not in view
+    assert buttons(view["blocks"]) == {}
+    assert "Pipeline: Backend Engineer" in view["blocks"][0]["text"]["text"]

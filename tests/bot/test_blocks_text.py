@@ -3,8 +3,16 @@ from __future__ import annotations
 import pytest
 
 from bot.blocks.errors import error_message
+from bot.blocks.refs import candidate_url
 from bot.blocks.text import escape, markdown_to_mrkdwn, plain, split_text, truncate
-from bot.blocks.values import ButtonValue, decode_value, encode_value
+from bot.blocks.values import (
+    ButtonValue,
+    Origin,
+    decode_origin,
+    decode_value,
+    encode_origin,
+    encode_value,
+)
 from tests.bot.blockkit import assert_valid_blocks
 
 
@@ -75,3 +83,19 @@ def test_error_message_is_short_escaped_and_warns() -> None:
     assert len(blocks) == 1
     assert blocks[0]["text"]["text"] == text
     assert_valid_blocks(blocks)
+
+
+def test_modal_origins_round_trip_and_tolerate_junk() -> None:
+    assert decode_origin(encode_origin("C1", "1700000000.000100")) == Origin(
+        "C1", "1700000000.000100"
+    )
+    assert encode_origin(None) == ""
+    assert decode_origin("") == Origin()
+    assert decode_origin("not json") == Origin()
+    assert decode_origin('{"job_id": 3}') == Origin()  # another modal's metadata
+
+
+def test_candidate_url_joins_the_public_url_and_the_key() -> None:
+    assert candidate_url("https://hirebot.example.com/", "k3y") == (
+        "https://hirebot.example.com/api/jobs/candidate-view/k3y"
+    )

@@ -1,0 +1,151 @@
+"""`hirebot bot --socket`: a missing token is a one-line error; with tokens, the same Bolt
+app answers requests arriving over a (fake) Socket Mode WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import WSMsgType, web
+
+from bot.socket_mode import run_socket_mode, serve
+from models.settings import Settings
+from tests.fakes import slack_requests as signed
+from tests.fakes.slack_api import FakeSlackAPI
+
+
+@pytest.mark.parametrize(
+    ("settings", "missing"),
+    [
+        (Settings(slack_bot_token="xoxb-1"), "SLACK_APP_TOKEN"),
+        (Settings(slack_app_token="xapp-1"), "SLACK_BOT_TOKEN"),
+        (Settings(), "SLACK_APP_TOKEN and SLACK_BOT_TOKEN"),
+    ],
+)
+def test_a_missing_token_is_a_one_line_error(
+    settings: Settings, missing: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_socket_mode(settings) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"hirebot bot: set {missing} to use Socket Mode")
+
+
+class FakeSocketMode:
+    """Slack's side of a Socket Mode connection: says hello, sends envelopes, records acks."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.connected = asyncio.Event()
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/link", self.handle)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = self.runner.addresses[0][1]
+        self.url = f"ws://127.0.0.1:{port}/link"
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        self.connected.set()
+        sender = asyncio.create_task(self._send(ws))
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    self.received.append(json.loads(message.data))
+        finally:
+            sender.cancel()
+        return ws
+
+    async def _send(self, ws: web.WebSocketResponse) -> None:
+        while True:
+            await ws.send_json(await self.outbox.get())
+
+    async def acked(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
+        async with asyncio.timeout(timeout):
+            while True:
+                for message in self.received:
+                    if message.get("envelope_id") == envelope_id:
+                        return message
+                await asyncio.sleep(0.01)
+
+
+@pytest.fixture(name="socket_server")
+async def fx_socket_server() -> AsyncIterator[FakeSocketMode]:
+    server = FakeSocketMode()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def command_envelope(response_url: str, text: str = "help") -> dict[str, Any]:
+    payload = {
+        "token": "verification-token",
+        "team_id": signed.TEAM_ID,
+        "team_domain": signed.TEAM_DOMAIN,
+        "channel_id": signed.CHANNEL_ID,
+        "channel_name": "hiring",
+        "user_id": signed.USER_ID,
+        "user_name": "u123",
+        "command": "/job",
+        "text": text,
+        "api_app_id": signed.APP_ID,
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": signed.new_trigger_id(),
+    }
+    return {
+        "envelope_id": "env-1",
+        "type": "slash_commands",
+        "payload": payload,
+        "accepts_response_payload": True,
+    }
+
+
+async def test_socket_mode_answers_a_command_over_the_websocket(
+    slack_settings: Settings,
+    slack_api: FakeSlackAPI,
+    socket_server: FakeSocketMode,
+    db: None,
+) -> None:
+    slack_api.set_response("apps.connections.open", {"ok": True, "url": socket_server.url})
+    settings = dataclasses.replace(slack_settings, slack_app_token="xapp-test")
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve(settings, stop))
+    try:
+        async with asyncio.timeout(5):
+            await socket_server.connected.wait()
+        [opened] = slack_api.calls("apps.connections.open")
+        assert opened.token == "xapp-test"
+
+        envelope = command_envelope(slack_api.response_url("/commands/socket"))
+        await socket_server.outbox.put(envelope)
+        ack = await socket_server.acked("env-1")
+        assert ack == {"envelope_id": "env-1"}  # acknowledged; the help follows
+        [answer] = await slack_api.await_for("response_url")
+        assert answer.params["response_type"] == "ephemeral"
+        assert "/job new" in json.dumps(answer.params["blocks"])
+
+        await socket_server.outbox.put(envelope)  # the same envelope again: no second answer
+        await socket_server.acked("env-1")
+        await asyncio.sleep(0.3)
+        assert len(slack_api.calls("response_url")) == 1
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 10)
