@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.errors import RACES
 from models.enums import Role
 from models.errors import Invalid
 from models.identity.actor import Actor
@@ -46,21 +45,11 @@ def _checked(team_id: Any, user_id: Any, name: Any) -> SlackUser:
 
 
 async def actor_from(body: Mapping[str, Any], settings: Settings) -> Actor:
-    """The acting Hirebot user (organization and user are created on first use).
-
-    Two first requests of a workspace (or of a user) can race to create the same rows;
-    the loser's insert fails, and a second look finds what the winner created.
-    """
+    """The acting Hirebot user (organization and user are created on first use)."""
     who = slack_user(body)
-    for attempt in (1, 2):
-        try:
-            return await resolve_slack_actor(
-                who.team_id,
-                who.user_id,
-                default_role=Role(settings.default_slack_role),
-                user_name=who.name,
-            )
-        except RACES:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return await resolve_slack_actor(
+        who.team_id,
+        who.user_id,
+        default_role=Role(settings.default_slack_role),
+        user_name=who.name,
+    )

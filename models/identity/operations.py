@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from models.cache import job_lists
-from models.db import atomic, insert_one
+from models.db import atomic, insert_one, is_postgres
 from models.enums import Role
 from models.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from models.identity import schemas
@@ -317,11 +317,14 @@ async def resolve_slack_actor(
     if existing is not None:
         return existing
     async with atomic():
-        org = await Organization.select().where(Organization.slack_team_id == team_id).first()
-        if org is None:
-            org = await insert_one(
-                Organization(name=team_name or f"Slack {team_id}", slack_team_id=team_id)
-            )
+        # First requests of a workspace can arrive together: the insert is a no-op for all
+        # but one, and locking the organization's row (PostgreSQL; SQLite's IMMEDIATE
+        # transaction already serializes writers) makes "first user becomes Admin" true once.
+        await Organization.insert(
+            Organization(name=team_name or f"Slack {team_id}", slack_team_id=team_id)
+        ).on_conflict(target=Organization.slack_team_id, action="DO NOTHING")
+        query = Organization.select().where(Organization.slack_team_id == team_id)
+        org = await (query.lock_rows() if is_postgres() else query).first()
         assert org is not None
         again = await _slack_user(team_id, slack_user_id)
         if again is not None:

@@ -21,7 +21,7 @@ async def test_duplicate_share_is_rejected_by_the_database(db: None) -> None:
     other = await factories.user(org)
     job = await factories.job(owner)
     await JobShare.insert(JobShare(job=job.id, user=other.user_id))
-    with pytest.raises(Exception, match="(?i)unique"):
+    with pytest.raises(Exception, match=r"(?i)unique"):
         await JobShare.insert(JobShare(job=job.id, user=other.user_id))
 
 
