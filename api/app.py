@@ -25,6 +25,7 @@ from api.errors import exception_handlers
 from api.health import health
 from bot.app import build_bolt_app
 from bot.http import slack_events
+from models import idempotency
 from models.cache import job_lists
 from models.db import close_pool, open_pool
 from models.settings import Settings, get_settings
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def resources(app: Litestar) -> AsyncIterator[None]:
         opened = await open_pool(settings)
         job_lists.configure(settings)
+        await idempotency.purge()
         app.state.bolt = build_bolt_app(settings) if settings.slack_configured else None
         try:
             yield

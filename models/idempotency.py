@@ -164,3 +164,15 @@ async def once(
         raise
     await complete(key, result)
     return Outcome(ran=True, result=result)
+
+
+KEEP_DAYS = 14
+"""How long a key is kept: far longer than any redelivery or Slack retry can arrive."""
+
+
+async def purge(older_than: timedelta = timedelta(days=KEEP_DAYS)) -> int:
+    """Forget keys older than `older_than` (called at startup); returns how many went."""
+    deleted = (
+        await TaskRun.delete().where(TaskRun.created_at < _now() - older_than).returning(TaskRun.id)
+    )
+    return len(deleted)

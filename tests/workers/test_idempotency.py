@@ -111,3 +111,18 @@ async def test_concurrent_records_keep_the_first_result() -> None:
     assert results.count(True) == 1
     stored = await idempotency.stored("generate:c")
     assert stored == {"n": results.index(True)}
+
+
+async def test_purge_forgets_only_old_keys(db: None) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from models import idempotency
+    from models.tables import TaskRun
+
+    assert await idempotency.claim("old")
+    assert await idempotency.claim("new")
+    await TaskRun.update({TaskRun.created_at: datetime.now(UTC) - timedelta(days=30)}).where(
+        TaskRun.key == "old"
+    )
+    assert await idempotency.purge() == 1
+    assert [row["key"] for row in await TaskRun.select(TaskRun.key)] == ["new"]
