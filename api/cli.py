@@ -6,6 +6,8 @@ Every command prints a one-line error and exits non-zero on bad input, never a t
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import sys
 from collections.abc import Awaitable, Callable
 from functools import wraps
@@ -85,9 +87,15 @@ def migrate() -> None:
 async def _migrate() -> None:
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    result = await run_forwards(app_name="all")
+    # Piccolo narrates each step on stdout; keep it for when something goes wrong.
+    narration = io.StringIO()
+    with contextlib.redirect_stdout(narration):
+        result = await run_forwards(app_name="all")
     if not result.success:
+        click.echo(narration.getvalue(), err=True)
         fail(result.message or "migrations failed")
+    ran = narration.getvalue().count("[forwards]")
+    click.echo(f"migrations: {ran} applied" if ran else "migrations: up to date")
 
 
 @cli.command()
