@@ -1,7 +1,7 @@
 """Demo data for a first look: one organization, three users, jobs with pipelines.
 
-Idempotent: the organization and its jobs are created once; every run issues a fresh demo
-token (tokens are stored hashed, so an old one cannot be shown again).
+Idempotent: the organization and its jobs are created once; every run replaces the demo
+token with a fresh one.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ async def load_demo() -> str:
     admin = await _demo_admin()
     if admin is None:
         admin = await _create_demo()
-    token = await identity.issue_token(admin.user_id, "demo")
+    # Tokens are stored hashed, so an old one cannot be shown again: replace it.
+    token = await identity.issue_token(admin.user_id, "demo", replace=True)
     settings = get_settings()
     base = f"http://{settings.host}:{settings.port}"
     return "\n".join(

@@ -215,8 +215,17 @@ def _require_admin(actor: Actor) -> None:
 # Tokens ------------------------------------------------------------------------------------
 
 
-async def issue_token(user_id: int, name: str = "default") -> schemas.IssuedToken:
+async def issue_token(
+    user_id: int, name: str = "default", *, replace: bool = False
+) -> schemas.IssuedToken:
+    """A new token for the user; `replace` first revokes their active tokens of that name."""
     name = _clean_name(name, "name")
+    if replace:
+        async with atomic():
+            await ApiToken.update({ApiToken.revoked_at: _now()}).where(
+                (ApiToken.user == user_id) & (ApiToken.name == name) & ApiToken.revoked_at.is_null()
+            )
+            return await issue_token(user_id, name)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = await insert_one(
         ApiToken(
