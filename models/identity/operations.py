@@ -21,6 +21,7 @@ from models.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticate
 from models.identity import schemas
 from models.identity.actor import Actor
 from models.tables import ApiToken, Organization, User
+from models.text import check_text
 
 TOKEN_PREFIX = "hb_"
 _PREFIX_LENGTH = 10
@@ -77,8 +78,7 @@ def _clean_name(value: str, field: str) -> str:
     cleaned = value.strip()
     if not cleaned or len(cleaned) > 200:
         raise Invalid(f"{field} must be 1 to 200 characters", field=field)
-    if "\x00" in cleaned:  # PostgreSQL text cannot hold NUL: bad input on every engine
-        raise Invalid(f"{field} must not contain NUL characters", field=field)
+    check_text({field: cleaned})
     return cleaned
 
 

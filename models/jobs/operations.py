@@ -24,6 +24,7 @@ from models.jobs import schemas
 from models.jobs.access import Action, is_valid_id, load_job, require_create, visible_jobs
 from models.stages import STAGE_VALUES
 from models.tables import Job, JobShare, JobStageCount, ResumeScoreWeights, User
+from models.text import check_text
 
 MAX_PAGE = 100
 MAX_OFFSET = 1_000_000_000
@@ -294,14 +295,6 @@ def check_fields(title: str, min_experience: int, max_experience: int) -> None:
         raise Invalid(
             "min_experience must not be greater than max_experience", field="min_experience"
         )
-
-
-def check_text(values: dict[str, Any]) -> None:
-    """Reject NUL characters (PostgreSQL text cannot hold them) as bad input, on every engine."""
-    for name, value in values.items():
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and "\x00" in text for text in texts):
-            raise Invalid(f"{name} must not contain NUL characters", field=name)
 
 
 def _clean_skills(skills: list[str]) -> list[str]:

@@ -18,6 +18,7 @@ from models.jobs.access import Action, authorize, is_valid_id, load_job
 from models.pipeline import schemas
 from models.stages import PIPELINE, STAGE_VALUES, Stage
 from models.tables import Application, Candidate, JobStageCount
+from models.text import check_text
 
 MAX_PAGE = 100
 MAX_OFFSET = 1_000_000_000
@@ -117,9 +118,7 @@ async def add_candidate(
 ) -> schemas.Application:
     """Add a candidate (found by email in the organization, or created) to a job's pipeline."""
     email = data.email.strip().lower()
-    for field, text in (("name", data.name), ("email", email)):
-        if "\x00" in text:  # PostgreSQL text cannot hold NUL: bad input on every engine
-            raise Invalid(f"{field} must not contain NUL characters", field=field)
+    check_text({"name": data.name, "email": email})
     async with atomic():
         await load_job(actor, job_id, Action.CHANGE)
         candidate = (

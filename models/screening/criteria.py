@@ -19,6 +19,7 @@ from models.identity.actor import Actor
 from models.jobs.access import Action, load_job, visible_jobs
 from models.screening import schemas
 from models.tables import Criteria, Job
+from models.text import check_text
 
 MAX_PAGE = 100
 MAX_BULK = 500
@@ -87,6 +88,9 @@ def _clean_options(options: list[str], field: str) -> list[str]:
 
 def validated(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """Column values of a criterion after the rules that tie its fields together."""
+    check_text(
+        {f"{prefix}{name}": values[name] for name in ("question", "options", "expected_answer")}
+    )
     question = values["question"].strip()
     if not question:
         raise Invalid("question must not be blank", field=f"{prefix}question")

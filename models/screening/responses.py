@@ -22,6 +22,7 @@ from models.jobs.access import Action, load_job, require_jobs, visible_jobs
 from models.screening import schemas
 from models.screening.criteria import decode_json_list, fit_answer
 from models.tables import Candidate, CandidateResponse, Criteria, Job
+from models.text import check_text
 
 MAX_PAGE = 100
 MAX_BULK = 1_000
@@ -57,6 +58,7 @@ def fit_response(criterion: dict[str, Any], value: str | int | float | bool, fie
     An empty response means "not answered": allowed unless the criterion is required.
     """
     text = as_text(value)
+    check_text({field: text})
     if not text.strip():
         if criterion["required"]:
             raise Invalid(f"criteria {criterion['id']} is required", field=field)
