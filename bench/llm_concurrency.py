@@ -17,41 +17,13 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def reachable(url: str) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 0), 1):
-            return True
-    except OSError:
-        return False
-
-
-def admin(sql: str) -> None:
-    import asyncpg
-
-    async def run() -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(run())
+from common import ROOT, bench_database, delete_queue, migrate_here, reachable
 
 
 def cpu_seconds(pid: int) -> float:
@@ -81,46 +53,31 @@ def main() -> int:
     if not reachable(args.redis):
         print(f"error: no Redis at {args.redis}", file=sys.stderr)
         return 2
-    temp_db = None
-    database_url = args.database_url
-    if database_url is None and reachable(POSTGRES_ADMIN):
-        temp_db = f"hirebot_bench_{os.getpid()}"
-        admin(f'CREATE DATABASE "{temp_db}"')
-        database_url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{temp_db}"
-    if database_url is None:
-        database_url = f"sqlite:///{tempfile.mkdtemp(prefix='hirebot-bench-')}/bench.db"
-    queue = f"hirebot-bench-{uuid.uuid4().hex[:8]}"
-    # The environment is fixed before any Hirebot module reads its settings.
-    os.environ.update(
-        {
-            "HIREBOT_DATABASE_URL": database_url,
-            "HIREBOT_BROKER_URL": f"{args.redis}?queue={queue}",
-            "HIREBOT_CACHE_URL": "memory://",
-            "HIREBOT_LOG_LEVEL": "WARNING",
-        }
-    )
-    try:
+    with bench_database(args.database_url) as database_url:
+        queue = f"hirebot-bench-{uuid.uuid4().hex[:8]}"
+        # The environment is fixed before any Hirebot module reads its settings.
+        os.environ.update(
+            {
+                "HIREBOT_DATABASE_URL": database_url,
+                "HIREBOT_BROKER_URL": f"{args.redis}?queue={queue}",
+                "HIREBOT_CACHE_URL": "memory://",
+                "HIREBOT_LOG_LEVEL": "WARNING",
+            }
+        )
         figures = asyncio.run(run(args, queue))
-    finally:
-        if temp_db:
-            admin(f'DROP DATABASE IF EXISTS "{temp_db}" WITH (FORCE)')
     for name, value in figures.items():
         print(f"{name:>28}: {value}")
     return 0
 
 
 async def run(args: argparse.Namespace, queue: str) -> dict[str, Any]:
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-    from redis.asyncio import Redis
     from taskiq.kicker import AsyncKicker
 
-    from models.db import close_pool, open_pool
-    from models.enums import GenerationStatus, Role
-    from models.identity import operations as identity
-    from models.jobs import operations as jobs
-    from models.jobs.schemas import DraftRequest
+    from models.db import close_pool
+    from models.enums import GenerationStatus
     from models.settings import get_settings
     from models.tables import Job
+    from tests import factories
     from tests.fakes.openai_server import FakeOpenAI
     from workers.broker import broker
     from workers.tasks.names import GENERATE_TASK
@@ -131,20 +88,10 @@ async def run(args: argparse.Namespace, queue: str) -> dict[str, Any]:
             Job.id.is_in(job_ids) & (Job.description_status != GenerationStatus.PENDING)
         )
 
-    assert (await run_forwards(app_name="all")).success
-    await open_pool(get_settings())
-    org = await identity.create_org(f"Bench {queue}")
-    actor = identity.actor_of(await identity.create_user(org.id, "bench@example.com", "Bench"))
-    assert actor.role is Role.EDITOR
-    request = DraftRequest(
-        job_title="Backend Engineer",
-        must_have_skills=["Python", "PostgreSQL"],
-        employment_type="Full-time",  # type: ignore[arg-type]
-        min_experience=2,
-        max_experience=5,
-    )
+    await migrate_here()
+    actor = await factories.user(await factories.org(f"Bench {queue}"), email="bench@example.com")
     # One more job than measured: the first one warms the worker up.
-    job_ids = [(await jobs.draft_for_generation(actor, request)).id for _ in range(args.jobs + 1)]
+    job_ids = [await factories.draft(actor) for _ in range(args.jobs + 1)]
 
     with FakeOpenAI(latency=args.latency) as fake:
         env = {
@@ -186,10 +133,7 @@ async def run(args: argparse.Namespace, queue: str) -> dict[str, Any]:
             worker.send_signal(signal.SIGTERM)
             await asyncio.wait_for(worker.wait(), 60)
             await broker.shutdown()
-            async with Redis.from_url(args.redis) as redis:
-                keys = [key async for key in redis.scan_iter(f"{queue}*")]
-                if keys:
-                    await redis.delete(*keys)
+            await delete_queue(args.redis, queue)
     stored = await Job.count().where(
         Job.id.is_in(job_ids) & (Job.description_status == GenerationStatus.READY)
     )

@@ -25,20 +25,16 @@ import argparse
 import asyncio
 import hashlib
 import json
-import os
 import random
 import secrets
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
+from common import ROOT, admin_execute, database_url, migrate
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 
 ORGS = 2
@@ -78,22 +74,6 @@ def description(n: int) -> str:
 def token_pair() -> tuple[str, str]:
     token = "hb_" + secrets.token_urlsafe(32)
     return token, hashlib.sha256(token.encode()).hexdigest()
-
-
-def migrate(url: str) -> None:
-    hirebot = Path(sys.executable).with_name("hirebot")
-    command = [str(hirebot) if hirebot.exists() else "hirebot", "migrate"]
-    env = {**os.environ, "HIREBOT_DATABASE_URL": url, "HIREBOT_LOG_LEVEL": "WARNING"}
-    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-async def recreate(admin_url: str, database: str) -> None:
-    connection = await asyncpg.connect(admin_url)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{database}"')
-    finally:
-        await connection.close()
 
 
 class Data:
@@ -391,11 +371,15 @@ def main() -> None:
     parser.add_argument("--database", default="hirebot_bench")
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
-    url = f"{args.admin_url.rsplit('/', 1)[0]}/{args.database}"
+    url = database_url(args.admin_url, args.database)
 
     started = time.perf_counter()
-    asyncio.run(recreate(args.admin_url, args.database))
-    migrate(url)
+    admin_execute(
+        args.admin_url,
+        f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)',
+        f'CREATE DATABASE "{args.database}"',
+    )
+    migrate(url, quiet=True)
     print(f"database {args.database} created and migrated in {time.perf_counter() - started:.1f} s")
     generated = time.perf_counter()
     data = Data(args.seed)

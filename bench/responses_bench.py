@@ -20,27 +20,16 @@ import argparse
 import asyncio
 import os
 import statistics
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import migrate_here, throwaway_database
+
 KINDS = ("yes_no", "number", "choice", "text")
 ANSWERS = {"yes_no": "yes", "number": "4", "choice": "Remote", "text": "It depends."}
 WARMUP = 2
-
-
-async def admin_execute(admin_url: str, sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(admin_url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 def summary(name: str, samples: tuple[list[float], list[float]], target: float) -> str:
@@ -71,21 +60,16 @@ async def timed(
 
 
 async def bench(runs: int) -> list[str]:
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-
-    from models.db import close_pool, open_pool
+    from models.db import close_pool
     from models.enums import CriteriaKind, Role
     from models.identity import operations as identity
     from models.jobs import operations as jobs
     from models.jobs.schemas import JobCreate
     from models.screening import responses
     from models.screening.schemas import CandidateResponseCreate, ResponseItem
-    from models.settings import get_settings
     from models.tables import Candidate, Criteria
 
-    result = await run_forwards(app_name="all")
-    assert result.success, result.message
-    await open_pool(get_settings())
+    await migrate_here()
     try:
         org = await identity.create_org("Bench")
         owner = identity.actor_of(
@@ -174,17 +158,10 @@ def main() -> None:
     args = parser.parse_args()
 
     name = f"hirebot_bench_responses_{uuid.uuid4().hex[:8]}"
-    asyncio.run(admin_execute(args.admin_url, f'CREATE DATABASE "{name}"'))
-    # The engine is chosen from the environment when Hirebot's modules are first imported.
-    os.environ["HIREBOT_DATABASE_URL"] = f"{args.admin_url.rsplit('/', 1)[0]}/{name}"
-    sys.path.insert(0, str(ROOT))
-    try:
+    with throwaway_database(args.admin_url, name, keep=args.keep) as url:
+        # The engine is chosen from the environment when Hirebot's modules are first imported.
+        os.environ["HIREBOT_DATABASE_URL"] = url
         lines = asyncio.run(bench(args.runs))
-    finally:
-        if not args.keep:
-            asyncio.run(
-                admin_execute(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            )
     load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"PostgreSQL, {args.runs} timed runs each (after {WARMUP} warm-up runs); load {load}:")
     for line in lines:

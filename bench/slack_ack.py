@@ -25,41 +25,15 @@ import signal
 import socket
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import ROOT, bench_database, delete_queue, migrate, reachable
 
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 SECRET = "bench-signing-secret"
 ACK_LIMIT_S = 3.0
-
-
-def reachable(url: str) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 0), 1):
-            return True
-    except OSError:
-        return False
-
-
-def admin(sql: str) -> None:
-    import asyncpg
-
-    async def run() -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(run())
 
 
 def free_port() -> int:
@@ -85,19 +59,9 @@ def main() -> int:
     if not reachable(args.redis):
         print(f"error: no Redis at {args.redis} (the worker needs it)", file=sys.stderr)
         return 2
-    temp_db = None
-    database_url = args.database_url
-    if database_url is None and reachable(POSTGRES_ADMIN):
-        temp_db = f"hirebot_bench_{os.getpid()}"
-        admin(f'CREATE DATABASE "{temp_db}"')
-        database_url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{temp_db}"
-    if database_url is None:
-        database_url = f"sqlite:///{tempfile.mkdtemp(prefix='hirebot-bench-')}/bench.db"
-    try:
+    with bench_database(args.database_url) as database_url:
+        migrate(database_url)
         figures = asyncio.run(run(args, database_url))
-    finally:
-        if temp_db:
-            admin(f'DROP DATABASE IF EXISTS "{temp_db}" WITH (FORCE)')
     for name, value in figures.items():
         print(f"{name:>34}: {value}")
     return 0
@@ -115,8 +79,6 @@ def summary(samples: list[float]) -> str:
 
 
 async def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
-    from redis.asyncio import Redis
-
     from tests.fakes.slack_api import FakeSlackAPI
 
     queue = f"hirebot-bench-{uuid.uuid4().hex[:8]}"
@@ -134,9 +96,6 @@ async def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
             "HIREBOT_SLACK_API_URL": slack.base_url,
         }
         hirebot = str(Path(sys.executable).with_name("hirebot"))
-        migrate = await asyncio.create_subprocess_exec(hirebot, "migrate", cwd=ROOT, env=env)
-        if await migrate.wait() != 0:
-            raise RuntimeError("hirebot migrate failed")
         serve_args = ["serve", "--port", str(port), "--workers", str(args.serve_workers)]
         processes = [
             await asyncio.create_subprocess_exec(
@@ -155,10 +114,7 @@ async def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
                     await asyncio.wait_for(process.wait(), 40)
                 except TimeoutError:
                     process.kill()
-            async with Redis.from_url(args.redis) as redis:
-                keys = [key async for key in redis.scan_iter(f"{queue}*")]
-                if keys:
-                    await redis.delete(*keys)
+            await delete_queue(args.redis, queue)
     figures["database"] = database_url.split(":", 1)[0]
     return figures
 

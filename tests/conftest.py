@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from litestar import Litestar
+from taskiq import AsyncBroker
 
 from tests.environment import choose, drop_database
 
@@ -28,8 +29,15 @@ from litestar.stores.memory import MemoryStore  # noqa: E402
 from api.app import create_app  # noqa: E402
 from models.cache import job_lists  # noqa: E402
 from models.db import close_pool, current_engine, open_pool  # noqa: E402
-from models.settings import get_settings  # noqa: E402
+from models.enums import Role  # noqa: E402
+from models.identity.actor import Actor  # noqa: E402
+from models.settings import Settings, get_settings  # noqa: E402
 from models.tables import ALL_TABLES  # noqa: E402
+from tests import factories  # noqa: E402
+from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
+from workers.broker import broker as the_broker  # noqa: E402
+from workers.broker import gateway_of  # noqa: E402
+from workers.llm import LLMGateway, OpenAIGateway  # noqa: E402
 
 
 def pytest_report_header() -> str:
@@ -92,6 +100,45 @@ async def fx_client(app: Litestar, db: None) -> AsyncIterator[httpx.AsyncClient]
         ) as client,
     ):
         yield client
+
+
+@pytest.fixture(name="editor")
+async def fx_editor(db: None) -> Actor:
+    """An Editor of a new organization."""
+    return await factories.user(await factories.org(), Role.EDITOR)
+
+
+@pytest.fixture(name="broker")
+async def fx_broker(db: None) -> AsyncIterator[AsyncBroker]:
+    """taskiq's in-memory broker, started (resources open) for one test."""
+    await the_broker.startup()
+    yield the_broker
+    await the_broker.wait_all()  # type: ignore[attr-defined]
+    the_broker.dependency_overrides.clear()
+    await the_broker.shutdown()
+
+
+@pytest.fixture(name="fake_openai")
+def fx_fake_openai() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture(name="online")
+async def fx_online(broker: AsyncBroker, fake_openai: FakeOpenAI) -> AsyncIterator[LLMGateway]:
+    """The real OpenAI gateway, pointed at the fake server, injected into the tasks."""
+    gateway = OpenAIGateway(
+        Settings(
+            openai_api_key="test",
+            openai_base_url=fake_openai.base_url,
+            llm_model="fake-model",
+            llm_max_attempts=1,
+            llm_timeout_seconds=10,
+        )
+    )
+    broker.dependency_overrides[gateway_of] = lambda: gateway
+    yield gateway
+    await gateway.aclose()
 
 
 @asynccontextmanager

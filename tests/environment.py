@@ -25,7 +25,7 @@ REQUIRE_SERVICES = os.environ.get("HIREBOT_TEST_REQUIRE_SERVICES", "") == "1"
 WANTED_ENGINE = os.environ.get("HIREBOT_TEST_ENGINE", "")
 
 
-def _reachable(url: str) -> bool:
+def reachable(url: str) -> bool:
     parsed = urlparse(url)
     try:
         with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 0), 1):
@@ -42,39 +42,35 @@ class TestServices:
     redis_url: str | None
 
 
-def _create_database() -> tuple[str, str]:
+def admin_execute(admin_url: str, *statements: str) -> None:
+    """Run `statements` on one connection to the PostgreSQL server of `admin_url`."""
     import asyncpg
 
-    name = f"hirebot_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-
-    async def create() -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    async def run() -> None:
+        connection = await asyncpg.connect(admin_url)
         try:
-            await connection.execute(f'CREATE DATABASE "{name}"')
+            for statement in statements:
+                await connection.execute(statement)
         finally:
             await connection.close()
 
-    asyncio.run(create())
+    asyncio.run(run())
+
+
+def _create_database() -> tuple[str, str]:
+    name = f"hirebot_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin_execute(POSTGRES_ADMIN_URL, f'CREATE DATABASE "{name}"')
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     return name, f"{base}/{name}"
 
 
 def drop_database(name: str) -> None:
-    import asyncpg
-
-    async def drop() -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
-
-    asyncio.run(drop())
+    admin_execute(POSTGRES_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def choose() -> TestServices:
-    postgres_up = _reachable(POSTGRES_ADMIN_URL)
-    redis_up = _reachable(REDIS_URL)
+    postgres_up = reachable(POSTGRES_ADMIN_URL)
+    redis_up = reachable(REDIS_URL)
     if REQUIRE_SERVICES and not redis_up:
         raise SystemExit(f"Redis is required but not reachable at {REDIS_URL}")
     if WANTED_ENGINE != "sqlite" and REQUIRE_SERVICES and not postgres_up:

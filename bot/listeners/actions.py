@@ -7,6 +7,8 @@ that the clicking user may act on it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -32,132 +34,156 @@ from models.identity.actor import Actor
 from models.jobs.access import Action
 from models.jobs.operations import get_job, set_status, update_job
 from models.jobs.schemas import JobUpdate
+from models.settings import Settings
 from workers import dispatch
 from workers.threads import ThreadRef
 
 Body = dict[str, Any]
 
 
-def _value(action: dict[str, Any]) -> ButtonValue:
-    raw = action.get("value")
-    if raw is None and isinstance(action.get("selected_option"), dict):
-        raw = action["selected_option"].get("value")
-    try:
-        return decode_value(str(raw or ""))
-    except ValueError:
-        raise Invalid("this button is not one of Hirebot's (or it is outdated)") from None
+@dataclass(frozen=True)
+class Click:
+    """One click, with what Bolt injects for it and what every handler derives from that."""
+
+    body: Body
+    action: dict[str, Any]
+    client: AsyncWebClient
+    respond: AsyncRespond
+    context: AsyncBoltContext
+
+    @property
+    def value(self) -> ButtonValue:
+        raw = self.action.get("value")
+        if raw is None and isinstance(self.action.get("selected_option"), dict):
+            raw = self.action["selected_option"].get("value")
+        try:
+            return decode_value(str(raw or ""))
+        except ValueError:
+            raise Invalid("this button is not one of Hirebot's (or it is outdated)") from None
+
+    @property
+    def trigger_id(self) -> str:
+        return str(self.body["trigger_id"])
+
+    @property
+    def message(self) -> tuple[str, str, str] | None:
+        """`(channel, message ts, thread root ts)` of the message clicked; None in the App
+        Home."""
+        container = self.body.get("container") or {}
+        if container.get("type") != "message":
+            return None
+        ts = str(container["message_ts"])
+        root = (self.body.get("message") or {}).get("thread_ts") or ts
+        return str(container["channel_id"]), ts, str(root)
+
+    @property
+    def origin(self) -> Origin:
+        where = self.message
+        return Origin(channel=where[0], thread_ts=where[2]) if where else Origin()
+
+    @property
+    def settings(self) -> Settings:
+        return flows.settings_of(self.context)
+
+    async def actor(self) -> Actor:
+        return await actor_from(self.body, self.settings)
+
+    async def tell(self, line: str) -> None:
+        """A notice only the clicking user sees."""
+        await tell_user(self.body, self.client, *notice_message(line), self.respond)
 
 
-def _message(body: Body) -> tuple[str, str, str] | None:
-    """`(channel, message ts, thread root ts)` of the message clicked; None in the App Home."""
-    container = body.get("container") or {}
-    if container.get("type") != "message":
-        return None
-    ts = str(container["message_ts"])
-    root = (body.get("message") or {}).get("thread_ts") or ts
-    return str(container["channel_id"]), ts, str(root)
+def _on_click(handler: Callable[[Click], Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """The Bolt listener of `handler`: Bolt injects arguments by parameter name, so they are
+    named here once, and the name is kept (`bot.dedupe` keys deliveries by it)."""
 
+    async def listener(
+        body: Body,
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        await handler(Click(body, action, client, respond, context))
 
-def _origin(body: Body) -> Origin:
-    where = _message(body)
-    return Origin(channel=where[0], thread_ts=where[2]) if where else Origin()
-
-
-async def _actor(body: Body, context: AsyncBoltContext) -> Actor:
-    return await actor_from(body, flows.settings_of(context))
+    listener.__name__ = handler.__name__
+    listener.__qualname__ = handler.__qualname__
+    listener.__doc__ = handler.__doc__
+    return listener
 
 
 # Job messages ------------------------------------------------------------------------------
 
 
-async def publish(
-    body: Body,
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
+@_on_click
+async def publish(click: Click) -> None:
     """Publish (draft -> open), then redraw the message without the Publish button."""
-    value = _value(action)
-    job = await set_status(await _actor(body, context), value.job_id, JobStatus.OPEN)
-    url = candidate_url(flows.settings_of(context).public_url, job.public_key)
-    where = _message(body)
+    value = click.value
+    job = await set_status(await click.actor(), value.job_id, JobStatus.OPEN)
+    url = candidate_url(click.settings.public_url, job.public_key)
+    where = click.message
     if where is not None:
         text, blocks = description_ready_message(job, url)
-        await client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
-    line = f":rocket: *{escape(job.title)}* is open: candidates can apply at {url}"
-    await tell_user(body, client, *notice_message(line), respond)
+        await click.client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
+    await click.tell(f":rocket: *{escape(job.title)}* is open: candidates can apply at {url}")
 
 
-async def rewrite(
-    body: Body, action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
+@_on_click
+async def rewrite(click: Click) -> None:
     """The rewrite modal for this job; the proposal goes to the thread clicked in."""
-    actor = await _actor(body, context)
-    reference = str(_value(action).job_id)
+    actor = await click.actor()
+    reference = str(click.value.job_id)
     await flows.open_rewrite_modal(
-        client, body["trigger_id"], actor, _origin(body), reference=reference
+        click.client, click.trigger_id, actor, click.origin, reference=reference
     )
 
 
-async def share(
-    body: Body, action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
+@_on_click
+async def share(click: Click) -> None:
     """The share modal, if the user may share this job (its owner or an Admin)."""
-    actor = await _actor(body, context)
-    job = await flows.one_job(actor, str(_value(action).job_id), Action.MANAGE)
-    await client.views_open(trigger_id=body["trigger_id"], view=share_modal(job))
+    actor = await click.actor()
+    job = await flows.one_job(actor, str(click.value.job_id), Action.MANAGE)
+    await click.client.views_open(trigger_id=click.trigger_id, view=share_modal(job))
 
 
-async def view_stages(
-    body: Body,
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
+@_on_click
+async def view_stages(click: Click) -> None:
     """The pipeline: ephemeral under the message, or in a modal from the App Home."""
-    actor = await _actor(body, context)
-    job_id = _value(action).job_id
-    if _message(body) is None:
-        await flows.open_pipeline_modal(client, body["trigger_id"], actor, job_id)
+    actor = await click.actor()
+    job_id = click.value.job_id
+    if click.message is None:
+        await flows.open_pipeline_modal(click.client, click.trigger_id, actor, job_id)
         return
     text, blocks = await flows.pipeline_answer(actor, await flows.one_job(actor, str(job_id)))
-    await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    await click.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
-async def retry(
-    body: Body,
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
+@_on_click
+async def retry(click: Click) -> None:
     """Queue the failed work again (a rewrite reopens its modal, prefilled)."""
-    value = _value(action)
-    actor = await _actor(body, context)
+    value = click.value
+    actor = await click.actor()
     if value.kind == "rewrite":
         await flows.open_rewrite_modal(
-            client,
-            body["trigger_id"],
+            click.client,
+            click.trigger_id,
             actor,
-            _origin(body),
+            click.origin,
             reference=str(value.job_id),
             instruction=value.instruction or "",
         )
         return
     job = await flows.one_job(actor, str(value.job_id), Action.CHANGE)
-    where = _message(body)
+    where = click.message
     if value.kind == "convert" or where is None:
         await dispatch.queue_conversion(job.id)
-        line = f":arrows_counterclockwise: Structuring *{escape(job.title)}* again."
-        await tell_user(body, client, *notice_message(line), respond)
+        await click.tell(f":arrows_counterclockwise: Structuring *{escape(job.title)}* again.")
         return
     channel, ts, root = where
     line = f":arrows_counterclockwise: Writing the description of *{escape(job.title)}* again..."
     text, blocks = notice_message(line)
-    await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-    who = slack_user(body)
+    await click.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    who = slack_user(click.body)
     thread = ThreadRef(
         team_id=who.team_id,
         channel=channel,
@@ -171,31 +197,32 @@ async def retry(
 # App Home and pipelines --------------------------------------------------------------------
 
 
-async def create_job(body: Body, client: AsyncWebClient, context: AsyncBoltContext) -> None:
+@_on_click
+async def create_job(click: Click) -> None:
     """App Home's "Create a job": the new-job modal; the draft is announced in a DM."""
-    actor = await _actor(body, context)
-    await flows.open_new_job_modal(client, body["trigger_id"], actor, "", Origin())
+    actor = await click.actor()
+    await flows.open_new_job_modal(click.client, click.trigger_id, actor, "", Origin())
 
 
-async def share_pipeline(
-    body: Body, action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
-) -> None:
+@_on_click
+async def share_pipeline(click: Click) -> None:
     """Post the ephemeral pipeline in the channel for everyone."""
-    actor = await _actor(body, context)
-    job = await flows.one_job(actor, str(_value(action).job_id))
+    actor = await click.actor()
+    job = await flows.one_job(actor, str(click.value.job_id))
     text, blocks = await flows.pipeline_answer(actor, job, in_channel=True)
-    await respond(text=text, blocks=blocks, response_type="in_channel", replace_original=False)
-    await respond(delete_original=True)
+    await click.respond(
+        text=text, blocks=blocks, response_type="in_channel", replace_original=False
+    )
+    await click.respond(delete_original=True)
 
 
-async def pick_stages(
-    body: Body, action: dict[str, Any], respond: AsyncRespond, context: AsyncBoltContext
-) -> None:
+@_on_click
+async def pick_stages(click: Click) -> None:
     """A job picked in `/stages`' picker: the picker becomes the pipeline."""
-    actor = await _actor(body, context)
-    job = await flows.one_job(actor, str(_value(action).job_id))
+    actor = await click.actor()
+    job = await flows.one_job(actor, str(click.value.job_id))
     text, blocks = await flows.pipeline_answer(actor, job)
-    await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
+    await click.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
 
 
 # Rewrite proposals -------------------------------------------------------------------------
@@ -210,15 +237,9 @@ async def _proposal(value: ButtonValue) -> dict[str, Any]:
 
 
 async def _redraw_proposal(
-    client: AsyncWebClient,
-    body: Body,
-    value: ButtonValue,
-    title: str,
-    resolution: str,
-    *,
-    skill_buttons: bool,
+    click: Click, value: ButtonValue, title: str, resolution: str, *, skill_buttons: bool
 ) -> None:
-    where = _message(body)
+    where = click.message
     if where is None:
         return
     proposal = await _proposal(value)
@@ -231,52 +252,45 @@ async def _redraw_proposal(
         resolution=resolution,
         skill_buttons=skill_buttons,
     )
-    await client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
+    await click.client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
 
 
-async def accept_rewrite(
-    body: Body, action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
+@_on_click
+async def accept_rewrite(click: Click) -> None:
     """Make the proposal the job's description (its JSON form is then rebuilt)."""
-    value = _value(action)
+    value = click.value
     proposal = await _proposal(value)
-    actor = await _actor(body, context)
+    actor = await click.actor()
     update = JobUpdate(description=str(proposal["job_description"]))
     result = await update_job(actor, value.job_id, update)
     if result.description_changed:
         await dispatch.queue_conversion(value.job_id)
-    line = f":white_check_mark: Accepted by <@{slack_user(body).user_id}>: now the description."
-    await _redraw_proposal(client, body, value, result.job.title, line, skill_buttons=True)
+    who = slack_user(click.body)
+    line = f":white_check_mark: Accepted by <@{who.user_id}>: now the description."
+    await _redraw_proposal(click, value, result.job.title, line, skill_buttons=True)
 
 
-async def add_skill(
-    body: Body,
-    action: dict[str, Any],
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    context: AsyncBoltContext,
-) -> None:
+@_on_click
+async def add_skill(click: Click) -> None:
     """Add one suggested skill to the job's must-have skills."""
-    value = _value(action)
+    value = click.value
     if not value.skill:
         raise Invalid("this button names no skill")
-    actor = await _actor(body, context)
+    actor = await click.actor()
     job = await get_job(actor, value.job_id)
     skills = job.must_have_skills
     if value.skill.casefold() not in {skill.casefold() for skill in skills}:
         update = JobUpdate(must_have_skills=[*skills, value.skill])
         job = (await update_job(actor, value.job_id, update)).job
-    line = (
+    await click.tell(
         f":heavy_plus_sign: *{escape(value.skill)}* is a must-have skill of *{escape(job.title)}*."
     )
-    await tell_user(body, client, *notice_message(line), respond)
 
 
-async def discard_rewrite(
-    body: Body, action: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
-) -> None:
+@_on_click
+async def discard_rewrite(click: Click) -> None:
     """Drop the proposal: its buttons go, the job stays as it is."""
-    value = _value(action)
-    job = await flows.one_job(await _actor(body, context), str(value.job_id), Action.CHANGE)
-    line = f":wastebasket: Discarded by <@{slack_user(body).user_id}>."
-    await _redraw_proposal(client, body, value, job.title, line, skill_buttons=False)
+    value = click.value
+    job = await flows.one_job(await click.actor(), str(value.job_id), Action.CHANGE)
+    line = f":wastebasket: Discarded by <@{slack_user(click.body).user_id}>."
+    await _redraw_proposal(click, value, job.title, line, skill_buttons=False)

@@ -36,9 +36,7 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
 
-from api.app import create_app
 from models.enums import Role
 from models.identity import operations as identity
 from models.identity.actor import Actor
@@ -88,13 +86,6 @@ RULES: dict[Caller, dict[Relation, frozenset[Act]]] = {
 }
 
 
-@pytest.fixture(name="app", scope="module")
-def fx_app(migrated: None) -> Litestar:
-    """One app for the module's 200-odd cells (building one costs ~150 ms); the `client`
-    fixture still runs its lifespan, and `db` still empties the database, for every cell."""
-    return create_app()
-
-
 # The world of one cell ---------------------------------------------------------------------
 
 
@@ -133,10 +124,9 @@ async def build_world(caller: Caller, relation: Relation) -> World:
     await identity.update_user(admin, viewer.user_id, UserUpdate(role=Role.VIEWER))
 
     acting = outsider if caller is Caller.OTHER_ORG_ADMIN else actors[caller]
-    token = await factories.token(acting)
     return World(
         caller=acting,
-        headers={"Authorization": f"Bearer {token}"},
+        headers=await factories.headers(acting),
         job_id=job.id,
         candidate_id=added.candidate_id,
         bystander=bystander.user_id,

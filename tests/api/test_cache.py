@@ -19,10 +19,8 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
-from litestar import Litestar
 from litestar.stores.redis import RedisStore
 
-from api.app import create_app
 from models.cache import JobListCache
 from models.enums import JobStatus, Role
 from models.identity import operations as identity
@@ -35,47 +33,23 @@ from tests import factories
 from tests.conftest import SERVICES
 
 
-@pytest.fixture(name="app", scope="module")
-def fx_app(migrated: None) -> Litestar:
-    """One app for the module (building one costs ~150 ms); `client` still runs its lifespan
-    and `db` still empties the database for every test."""
-    return create_app()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @dataclasses.dataclass
-class World:
-    admin: Actor
-    editor: Actor
-    other: Actor  # another Editor of the organization
-    outsider: Actor  # an Admin of another organization
+class World(factories.World):
     own: int  # the Editor's job
     shared: int  # the other Editor's job, shared with the Editor
     foreign: int  # the other Editor's job, not shared
-    tokens: dict[str, str]
-
-    def headers(self, who: str) -> dict[str, str]:
-        return bearer(self.tokens[who])
 
 
 @pytest.fixture(name="world")
 async def fx_world(db: None) -> World:
-    org = await factories.org()
-    admin = await factories.user(org, Role.ADMIN)
-    editor = await factories.user(org, Role.EDITOR)
-    other = await factories.user(org, Role.EDITOR)
-    outsider = await factories.user(await factories.org(), Role.ADMIN)
-    own = await factories.job(editor, "Backend Engineer")
-    shared = await factories.job(other, "Data Engineer")
-    await jobs.share_job(other, shared.id, [editor.user_id])
-    foreign = await factories.job(other, "Designer")
-    await factories.job(outsider, "Elsewhere Engineer")
-    people = {"admin": admin, "editor": editor, "other": other, "outsider": outsider}
-    tokens = {name: await factories.token(actor) for name, actor in people.items()}
-    return World(**people, own=own.id, shared=shared.id, foreign=foreign.id, tokens=tokens)
+    roles = {"admin": Role.ADMIN, "editor": Role.EDITOR, "other": Role.EDITOR}
+    people = await factories.world(roles)
+    own = await factories.job(people.editor, "Backend Engineer")
+    shared = await factories.job(people.other, "Data Engineer")
+    await jobs.share_job(people.other, shared.id, [people.editor.user_id])
+    foreign = await factories.job(people.other, "Designer")
+    await factories.job(people.outsider, "Elsewhere Engineer")
+    return World(**vars(people), own=own.id, shared=shared.id, foreign=foreign.id)
 
 
 LISTS = ("/api/jobs/list/", "/api/jobs/job-names-list/", "/api/jobs/job-names-list/?title=ENG")
@@ -95,12 +69,7 @@ async def served(client: httpx.AsyncClient, world: World) -> dict[tuple[str, str
 async def fresh(world: World) -> dict[tuple[str, str], Any]:
     """Every list of every user, computed now without the cache (roles as stored now)."""
     result = {}
-    for who, actor in (
-        ("admin", world.admin),
-        ("editor", world.editor),
-        ("other", world.other),
-        ("outsider", world.outsider),
-    ):
+    for who, actor in world.people.items():
         current = await identity.get_actor(actor.user_id)
         computed = {
             LISTS[0]: await jobs.list_owned_and_shared(current),

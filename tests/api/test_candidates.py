@@ -7,10 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
 
-from api.app import create_app
-from models.enums import Role
 from models.identity.actor import Actor
 from models.pipeline import operations as pipeline
 from models.stages import PIPELINE, STAGE_VALUES, Stage
@@ -18,25 +15,9 @@ from models.tables import Application, Candidate, JobStageCount
 from tests import factories
 
 
-@pytest.fixture(name="app", scope="module")
-def fx_app(migrated: None) -> Litestar:
-    """One app for the module (building one costs ~150 ms); `client` still runs its lifespan
-    and `db` still empties the database for every test."""
-    return create_app()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture(name="editor")
-async def fx_editor(db: None) -> Actor:
-    return await factories.user(await factories.org(), Role.EDITOR)
-
-
 @pytest.fixture(name="headers")
 async def fx_headers(editor: Actor) -> dict[str, str]:
-    return bearer(await factories.token(editor))
+    return await factories.headers(editor)
 
 
 async def stage_filters(client: httpx.AsyncClient, job_id: int, headers: dict[str, str]) -> dict:

@@ -2,57 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import pytest
 
-from models.enums import Role
-from models.jobs import operations as jobs
 from models.tables import Criteria
 from tests import factories
-
-Headers = dict[str, str]
-
-
-@dataclass
-class People:
-    admin: Headers
-    owner: Headers  # an Editor who owns the job
-    editor_shared: Headers
-    viewer_shared: Headers
-    editor_unshared: Headers  # same organization, job not shared with them
-    other_org: Headers  # an Admin of another organization
-    job_id: int
-
-
-async def headers(org_id: int, role: Role) -> tuple[Headers, Any]:
-    actor = await factories.user(org_id, role)
-    return {"Authorization": f"Bearer {await factories.token(actor)}"}, actor
-
-
-@pytest.fixture(name="people")
-async def fx_people(client: httpx.AsyncClient) -> People:
-    org = await factories.org()
-    admin, _ = await headers(org, Role.ADMIN)
-    owner_h, owner = await headers(org, Role.EDITOR)
-    shared_h, shared = await headers(org, Role.EDITOR)
-    viewer_h, viewer = await headers(org, Role.VIEWER)
-    unshared_h, _ = await headers(org, Role.EDITOR)
-    other_h, _ = await headers(await factories.org(), Role.ADMIN)
-    job = await factories.job(owner)
-    await jobs.share_job(owner, job.id, [shared.user_id, viewer.user_id])
-    return People(admin, owner_h, shared_h, viewer_h, unshared_h, other_h, job.id)
+from tests.api.conftest import ACCESS, Headers, People, matches
 
 
 def body(job_id: int, **fields: Any) -> dict[str, Any]:
     return {"job_id": job_id, "question": "Willing to relocate?", "kind": "yes_no", **fields}
-
-
-def matches(status: int, expected: int) -> bool:
-    """`expected` is a status, or 2 for any success."""
-    return status // 100 == 2 if expected == 2 else status == expected
 
 
 async def stored() -> list[dict[str, Any]]:
@@ -127,15 +87,7 @@ async def test_access_matrix(client: httpx.AsyncClient, people: People) -> None:
             {"job_id": people.job_id, "criteria": [{"question": "Bulk"}]},
         ),
     ]
-    expected = {
-        "admin": (200, 2),
-        "owner": (200, 2),
-        "editor_shared": (200, 2),
-        "viewer_shared": (200, 403),
-        "editor_unshared": (404, 404),
-        "other_org": (404, 404),
-    }
-    for who, (read_status, write_status) in expected.items():
+    for who, (read_status, write_status) in ACCESS.items():
         caller: Headers = getattr(people, who)
         for method, url in read_routes:
             response = await client.request(method, url, headers=caller)
@@ -212,7 +164,7 @@ async def test_bulk_with_a_bad_item_writes_nothing(
     foreign = await client.post(
         "/api/criteria",
         json=body(foreign_job.id),
-        headers={"Authorization": f"Bearer {await factories.token(owner)}"},
+        headers=await factories.headers(owner),
     )
     foreign_id = foreign.json()["id"]
     mine = (

@@ -5,14 +5,9 @@ from __future__ import annotations
 import httpx
 
 from models.enums import Role
-from models.identity.actor import Actor
 from models.jobs import operations as jobs
 from models.tables import FilterGroup
 from tests import factories
-
-
-async def auth(actor: Actor) -> dict[str, str]:
-    return {"Authorization": f"Bearer {await factories.token(actor)}"}
 
 
 async def test_crud_round_trip(client: httpx.AsyncClient) -> None:
@@ -21,7 +16,7 @@ async def test_crud_round_trip(client: httpx.AsyncClient) -> None:
     owner = await factories.user(org)
     job = await factories.job(owner)
     await jobs.share_job(owner, job.id, [me.user_id])
-    headers = await auth(me)
+    headers = await factories.headers(me)
     created = await client.post(
         "/api/filter-groups/",
         json={
@@ -63,10 +58,12 @@ async def test_others_groups_are_404(client: httpx.AsyncClient) -> None:
     me = await factories.user(org)
     admin = await factories.user(org, Role.ADMIN)
     stranger = await factories.user(await factories.org(), Role.ADMIN)
-    made = await client.post("/api/filter-groups", json={"name": "Mine"}, headers=await auth(me))
+    made = await client.post(
+        "/api/filter-groups", json={"name": "Mine"}, headers=await factories.headers(me)
+    )
     path = f"/api/filter-groups/{made.json()['id']}"
     for other in (admin, stranger):
-        headers = await auth(other)
+        headers = await factories.headers(other)
         assert (await client.get(path, headers=headers)).status_code == 404
         assert (await client.patch(path, json={"name": "x"}, headers=headers)).status_code == 404
         assert (await client.put(path, json={"name": "x"}, headers=headers)).status_code == 404
@@ -80,7 +77,7 @@ async def test_validation(client: httpx.AsyncClient) -> None:
     me = await factories.user(org)
     other_owner = await factories.user(org)
     hidden = await factories.job(other_owner)
-    headers = await auth(me)
+    headers = await factories.headers(me)
     for body, status, field in (
         ({"name": ""}, 400, "name"),
         ({"name": "x", "filters": ["not", "an", "object"]}, 400, "filters"),

@@ -17,14 +17,12 @@ from api.errors import STATUS_BY_ERROR, error_body, exception_handlers
 from models.enums import GenerationStatus, Role
 from models.identity.actor import Actor
 from models.jobs import operations as jobs
-from models.settings import Settings, get_settings
+from models.settings import get_settings
 from models.tables import Job
 from tests import factories
 from tests.fakes.openai_server import FakeOpenAI, server_error, slow
-from workers.broker import broker as the_broker
-from workers.broker import gateway_of
 from workers.dispatch import GenerationFailed, GenerationTimeout
-from workers.llm import OpenAIGateway
+from workers.llm import LLMGateway
 
 GENERATE = "/api/jobs/generate-job-description/"
 REWRITE = "/api/jobs/rewrite-job-description/"
@@ -57,36 +55,11 @@ def build_app() -> Litestar:
     return Litestar([GenerationController], dependencies=ACTOR, exception_handlers=handlers)
 
 
-@pytest.fixture(name="broker")
-async def fx_broker(db: None) -> AsyncIterator[AsyncBroker]:
-    await the_broker.startup()
-    yield the_broker
-    await the_broker.wait_all()  # type: ignore[attr-defined]
-    the_broker.dependency_overrides.clear()
-    await the_broker.shutdown()
-
-
 @pytest.fixture(name="http")
 async def fx_http(broker: AsyncBroker) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=build_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
-
-
-@pytest.fixture(name="fake_openai")
-def fx_fake_openai(broker: AsyncBroker) -> Iterator[FakeOpenAI]:
-    """The workers talk to a fake OpenAI server (instead of the offline writer)."""
-    with FakeOpenAI() as server:
-        gateway = OpenAIGateway(
-            Settings(
-                openai_api_key="test",
-                openai_base_url=server.base_url,
-                llm_model="fake-model",
-                llm_max_attempts=1,
-            )
-        )
-        broker.dependency_overrides[gateway_of] = lambda: gateway
-        yield server
 
 
 @pytest.fixture(name="short_wait")
@@ -100,7 +73,7 @@ def fx_short_wait(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 async def caller(role: Role = Role.EDITOR) -> tuple[Actor, dict[str, str]]:
     actor = await factories.user(await factories.org(), role)
-    return actor, {"Authorization": f"Bearer {await factories.token(actor)}"}
+    return actor, await factories.headers(actor)
 
 
 async def test_generate_creates_a_draft_with_the_written_description(
@@ -171,7 +144,7 @@ async def test_generate_needs_a_token_and_a_writing_role(http: httpx.AsyncClient
 
 
 async def test_a_model_failure_answers_502_with_the_reason(
-    http: httpx.AsyncClient, fake_openai: FakeOpenAI
+    http: httpx.AsyncClient, online: LLMGateway, fake_openai: FakeOpenAI
 ) -> None:
     actor, auth = await caller()
     fake_openai.script(server_error(500))
@@ -186,7 +159,7 @@ async def test_a_model_failure_answers_502_with_the_reason(
 
 @pytest.mark.usefixtures("short_wait")
 async def test_past_the_wait_504_and_the_job_stays_pending(
-    http: httpx.AsyncClient, broker: AsyncBroker, fake_openai: FakeOpenAI
+    http: httpx.AsyncClient, broker: AsyncBroker, online: LLMGateway, fake_openai: FakeOpenAI
 ) -> None:
     actor, auth = await caller()
     fake_openai.script(slow(1.0))
@@ -236,7 +209,7 @@ async def test_rewrite_rejects_a_missing_or_blank_field(
 
 
 async def test_a_failed_rewrite_answers_502(
-    http: httpx.AsyncClient, fake_openai: FakeOpenAI
+    http: httpx.AsyncClient, online: LLMGateway, fake_openai: FakeOpenAI
 ) -> None:
     _, auth = await caller()
     fake_openai.script(server_error(503))

@@ -3,22 +3,19 @@ rotate-public-key/ and stage-filters/ (paths as the spec names them)."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
 
-from api.app import create_app
-from models.enums import JobStatus, Role
-from models.identity.actor import Actor
+from models.enums import JobStatus
 from models.jobs import operations as jobs
 from models.pipeline import operations as pipeline
 from models.pipeline.schemas import CandidateIn
 from models.stages import PIPELINE, Stage
 from models.tables import Job
 from tests import factories
+from tests.factories import World
 
 CANDIDATE_FIELDS = {
     "title",
@@ -29,44 +26,6 @@ CANDIDATE_FIELDS = {
     "max_experience",
     "location",
 }
-
-
-@pytest.fixture(name="app", scope="module")
-def fx_app(migrated: None) -> Litestar:
-    """One app for the module (building one costs ~150 ms); `client` still runs its lifespan
-    and `db` still empties the database for every test."""
-    return create_app()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@dataclasses.dataclass
-class World:
-    admin: Actor
-    editor: Actor
-    viewer: Actor
-    other: Actor  # another Editor of the organization
-    outsider: Actor  # an Admin of another organization
-    tokens: dict[str, str]
-
-    def headers(self, who: str) -> dict[str, str]:
-        return bearer(self.tokens[who])
-
-
-@pytest.fixture(name="world")
-async def fx_world(db: None) -> World:
-    org = await factories.org()
-    people = {
-        "admin": await factories.user(org, Role.ADMIN),
-        "editor": await factories.user(org, Role.EDITOR),
-        "viewer": await factories.user(org, Role.VIEWER),
-        "other": await factories.user(org, Role.EDITOR),
-        "outsider": await factories.user(await factories.org(), Role.ADMIN),
-    }
-    tokens = {name: await factories.token(actor) for name, actor in people.items()}
-    return World(**people, tokens=tokens)
 
 
 async def ids_of(response: httpx.Response) -> list[int]:
@@ -230,7 +189,7 @@ async def test_candidate_view_shows_open_jobs_without_auth(
     assert body["job"]["must_have_skills"] == ["Python", "PostgreSQL"]
     # A bad token does not matter either: the link is public.
     again = await client.get(
-        f"/api/jobs/candidate-view/{job.public_key}", headers=bearer("hb_garbage")
+        f"/api/jobs/candidate-view/{job.public_key}", headers=factories.bearer("hb_garbage")
     )
     assert again.status_code == 200
 
@@ -418,6 +377,6 @@ async def test_spec_endpoints_need_a_token(client: httpx.AsyncClient, world: Wor
         ("GET", f"/api/jobs/{job.id}/stage-filters/"),
         ("POST", f"/api/jobs/{job.id}/rotate-public-key/"),
     ]:
-        for headers in ({}, bearer("hb_unknown"), {"Authorization": "Basic abc"}):
+        for headers in ({}, factories.bearer("hb_unknown"), {"Authorization": "Basic abc"}):
             response = await client.request(method, path, headers=headers)
             assert response.status_code == 401, (method, path, headers)

@@ -9,16 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
 
 from api.app import create_app
-from models.enums import Role
-from models.identity.actor import Actor
 from models.jobs import operations as jobs
 from models.settings import get_settings
 from models.tables import Job, JobShare, JobStageCount, ResumeScoreWeights
 from tests import factories
 from tests.conftest import running
+from tests.factories import World
 
 READ_ONLY = {
     "id": 999_999,
@@ -35,17 +33,6 @@ READ_ONLY = {
 DEFAULT_WEIGHTS = {"skills": 40, "experience": 30, "education": 10, "criteria": 20}
 
 
-@pytest.fixture(name="app", scope="module")
-def fx_app(migrated: None) -> Litestar:
-    """One app for the module (building one costs ~150 ms); `client` still runs its lifespan
-    and `db` still empties the database for every test."""
-    return create_app()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 def fields_of(body: dict[str, Any]) -> set[str]:
     """Field names an error body blames: the domain's `field`, Litestar's `extra` keys (a list
     item `user_ids[0]` blames `user_ids`) and a missing field named in a message."""
@@ -55,25 +42,6 @@ def fields_of(body: dict[str, Any]) -> set[str]:
         named |= {key, key.split("[")[0]}
         named |= set(re.findall(r"missing required field `(\w+)`", item.get("message", "")))
     return named
-
-
-@dataclasses.dataclass
-class World:
-    admin: Actor
-    editor: Actor
-    other: Actor  # another Editor of the same organization
-    outsider: Actor  # an Admin of another organization
-    headers: dict[str, str]  # the Editor's
-
-
-@pytest.fixture(name="world")
-async def fx_world(db: None) -> World:
-    org = await factories.org()
-    admin = await factories.user(org, Role.ADMIN)
-    editor = await factories.user(org, Role.EDITOR)
-    other = await factories.user(org, Role.EDITOR)
-    outsider = await factories.user(await factories.org(), Role.ADMIN)
-    return World(admin, editor, other, outsider, bearer(await factories.token(editor)))
 
 
 async def job_row(job_id: int) -> dict[str, Any] | None:
@@ -90,7 +58,7 @@ async def test_list_pages_with_cursor_newest_first(client: httpx.AsyncClient, wo
     pages = 0
     while True:
         params: dict[str, Any] = {"limit": 3, **({"cursor": cursor} if cursor else {})}
-        response = await client.get("/api/jobs/", params=params, headers=world.headers)
+        response = await client.get("/api/jobs/", params=params, headers=world.headers("editor"))
         assert response.status_code == 200, response.text
         page = response.json()
         assert page["limit"] == 3
@@ -107,21 +75,23 @@ async def test_list_pages_with_cursor_newest_first(client: httpx.AsyncClient, wo
 async def test_list_pages_with_offset(client: httpx.AsyncClient, world: World) -> None:
     ids = sorted([(await factories.job(world.editor, f"Job {n}")).id for n in range(5)])[::-1]
     page = (
-        await client.get("/api/jobs", params={"limit": 2, "offset": 2}, headers=world.headers)
+        await client.get(
+            "/api/jobs", params={"limit": 2, "offset": 2}, headers=world.headers("editor")
+        )
     ).json()
     assert [item["id"] for item in page["items"]] == ids[2:4]
     assert page["offset"] == 2
     assert page["next_cursor"] is not None
-    last = (await client.get("/api/jobs/?offset=4&limit=2", headers=world.headers)).json()
+    last = (await client.get("/api/jobs/?offset=4&limit=2", headers=world.headers("editor"))).json()
     assert [item["id"] for item in last["items"]] == ids[4:]
     assert last["next_cursor"] is None
-    beyond = (await client.get("/api/jobs/?offset=50", headers=world.headers)).json()
+    beyond = (await client.get("/api/jobs/?offset=50", headers=world.headers("editor"))).json()
     assert beyond["items"] == []
 
 
 async def test_list_default_limit_is_50(client: httpx.AsyncClient, world: World) -> None:
     await factories.job(world.editor)
-    page = (await client.get("/api/jobs/", headers=world.headers)).json()
+    page = (await client.get("/api/jobs/", headers=world.headers("editor"))).json()
     assert page["limit"] == 50
     assert len(page["items"]) == 1
 
@@ -149,7 +119,7 @@ async def test_bad_pagination_is_400_naming_the_field(
     client: httpx.AsyncClient, world: World, query: str, field: str
 ) -> None:
     await factories.job(world.editor)
-    response = await client.get(f"/api/jobs/?{query}", headers=world.headers)
+    response = await client.get(f"/api/jobs/?{query}", headers=world.headers("editor"))
     assert response.status_code == 400, response.text
     assert field in fields_of(response.json())
 
@@ -161,7 +131,7 @@ async def test_list_filters_by_status_and_title(client: httpx.AsyncClient, world
     under = await factories.job(world.editor, "QA_Lead", status="closed")
 
     async def ids(**params: str) -> list[int]:
-        response = await client.get("/api/jobs/", params=params, headers=world.headers)
+        response = await client.get("/api/jobs/", params=params, headers=world.headers("editor"))
         assert response.status_code == 200, response.text
         return sorted(item["id"] for item in response.json()["items"])
 
@@ -185,8 +155,8 @@ async def test_list_shows_only_visible_jobs(client: httpx.AsyncClient, world: Wo
             item["id"] for item in (await client.get("/api/jobs/", headers=headers)).json()["items"]
         }
 
-    assert await ids(world.headers) == {own.id, shared.id}
-    admin_headers = bearer(await factories.token(world.admin))
+    assert await ids(world.headers("editor")) == {own.id, shared.id}
+    admin_headers = world.headers("admin")
     assert await ids(admin_headers) == {own.id, shared.id, foreign.id}
     assert outside.id not in await ids(admin_headers)
 
@@ -198,7 +168,7 @@ async def test_create_with_default_weights(client: httpx.AsyncClient, world: Wor
     response = await client.post(
         "/api/jobs/",
         json={"title": "  Data Engineer ", "must_have_skills": ["SQL", " sql ", "dbt"]},
-        headers=world.headers,
+        headers=world.headers("editor"),
     )
     assert response.status_code == 201, response.text
     job = response.json()
@@ -218,11 +188,13 @@ async def test_create_with_default_weights(client: httpx.AsyncClient, world: Wor
 async def test_create_with_weights(client: httpx.AsyncClient, world: World) -> None:
     weights = {"skills": 25, "experience": 25, "education": 25, "criteria": 25}
     response = await client.post(
-        "/api/jobs", json={"title": "Designer", "weights": weights}, headers=world.headers
+        "/api/jobs", json={"title": "Designer", "weights": weights}, headers=world.headers("editor")
     )
     assert response.status_code == 201, response.text
     assert response.json()["weights"] == weights
-    stored = await client.get(f"/api/jobs/{response.json()['id']}/weights", headers=world.headers)
+    stored = await client.get(
+        f"/api/jobs/{response.json()['id']}/weights", headers=world.headers("editor")
+    )
     assert stored.json() == weights
 
 
@@ -248,7 +220,7 @@ async def test_create_with_weights(client: httpx.AsyncClient, world: World) -> N
 async def test_create_rejects_bad_input_with_field(
     client: httpx.AsyncClient, world: World, body: dict[str, Any], field: str
 ) -> None:
-    response = await client.post("/api/jobs/", json=body, headers=world.headers)
+    response = await client.post("/api/jobs/", json=body, headers=world.headers("editor"))
     assert response.status_code == 400, response.text
     assert field in fields_of(response.json()), response.text
     assert await Job.count() == 0
@@ -258,7 +230,7 @@ async def test_create_never_applies_read_only_fields(
     client: httpx.AsyncClient, world: World
 ) -> None:
     response = await client.post(
-        "/api/jobs/", json={"title": "Analyst", **READ_ONLY}, headers=world.headers
+        "/api/jobs/", json={"title": "Analyst", **READ_ONLY}, headers=world.headers("editor")
     )
     assert response.status_code == 201, response.text
     job = response.json()
@@ -273,10 +245,7 @@ async def test_create_never_applies_read_only_fields(
 
 
 async def test_viewer_cannot_create(client: httpx.AsyncClient, world: World) -> None:
-    viewer = await factories.user(world.editor.org_id, Role.VIEWER)
-    response = await client.post(
-        "/api/jobs/", json={"title": "X"}, headers=bearer(await factories.token(viewer))
-    )
+    response = await client.post("/api/jobs/", json={"title": "X"}, headers=world.headers("viewer"))
     assert response.status_code == 403
     assert await Job.count() == 0
 
@@ -290,23 +259,33 @@ async def test_create_and_update_queue_the_conversion(
         queued.append(job_id)
 
     monkeypatch.setattr("api.controllers.jobs.queue_conversion", record)
-    blank = (await client.post("/api/jobs/", json={"title": "A"}, headers=world.headers)).json()
+    blank = (
+        await client.post("/api/jobs/", json={"title": "A"}, headers=world.headers("editor"))
+    ).json()
     assert queued == []
     assert blank["jd_json_status"] == "none"
     job = (
         await client.post(
-            "/api/jobs/", json={"title": "B", "description": "Write code."}, headers=world.headers
+            "/api/jobs/",
+            json={"title": "B", "description": "Write code."},
+            headers=world.headers("editor"),
         )
     ).json()
     assert queued == [job["id"]]
     assert job["jd_json_status"] == "pending"
-    await client.patch(f"/api/jobs/{job['id']}", json={"title": "B2"}, headers=world.headers)
     await client.patch(
-        f"/api/jobs/{job['id']}", json={"description": "Write code."}, headers=world.headers
+        f"/api/jobs/{job['id']}", json={"title": "B2"}, headers=world.headers("editor")
+    )
+    await client.patch(
+        f"/api/jobs/{job['id']}",
+        json={"description": "Write code."},
+        headers=world.headers("editor"),
     )
     assert queued == [job["id"]]  # neither a title change nor the same text re-queues
     await client.patch(
-        f"/api/jobs/{job['id']}", json={"description": "Write tests."}, headers=world.headers
+        f"/api/jobs/{job['id']}",
+        json={"description": "Write tests."},
+        headers=world.headers("editor"),
     )
     assert queued == [job["id"], job["id"]]
 
@@ -316,7 +295,7 @@ async def test_create_and_update_queue_the_conversion(
 
 async def test_get_job_includes_weights(client: httpx.AsyncClient, world: World) -> None:
     job = await factories.job(world.editor)
-    response = await client.get(f"/api/jobs/{job.id}/", headers=world.headers)
+    response = await client.get(f"/api/jobs/{job.id}/", headers=world.headers("editor"))
     assert response.status_code == 200
     assert response.json()["id"] == job.id
     assert response.json()["weights"] == DEFAULT_WEIGHTS
@@ -330,7 +309,7 @@ async def test_put_replaces_the_job_and_its_weights(
     response = await client.put(
         f"/api/jobs/{job.id}",
         json={"title": "Platform Engineer", "status": "open", "weights": weights},
-        headers=world.headers,
+        headers=world.headers("editor"),
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -352,7 +331,7 @@ async def test_patch_changes_only_what_is_sent(client: httpx.AsyncClient, world:
             "max_experience": 9,
             "weights": {"skills": 100, "experience": 0, "education": 0, "criteria": 0},
         },
-        headers=world.headers,
+        headers=world.headers("editor"),
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -385,14 +364,14 @@ async def test_bad_updates_are_400_and_change_nothing(
     job = await factories.job(world.editor)
     before = await job_row(job.id)
     response = await client.request(
-        method.upper(), f"/api/jobs/{job.id}", json=body, headers=world.headers
+        method.upper(), f"/api/jobs/{job.id}", json=body, headers=world.headers("editor")
     )
     assert response.status_code == 400, response.text
     assert field in fields_of(response.json()), response.text
     assert await job_row(job.id) == before
-    assert (await client.get(f"/api/jobs/{job.id}/weights", headers=world.headers)).json() == (
-        DEFAULT_WEIGHTS
-    )
+    assert (
+        await client.get(f"/api/jobs/{job.id}/weights", headers=world.headers("editor"))
+    ).json() == (DEFAULT_WEIGHTS)
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])
@@ -403,7 +382,10 @@ async def test_updates_never_apply_read_only_fields(
     before = await job_row(job.id)
     assert before is not None
     response = await client.request(
-        method, f"/api/jobs/{job.id}", json={"title": "Renamed", **READ_ONLY}, headers=world.headers
+        method,
+        f"/api/jobs/{job.id}",
+        json={"title": "Renamed", **READ_ONLY},
+        headers=world.headers("editor"),
     )
     assert response.status_code == 200, response.text
     after = await job_row(job.id)
@@ -419,14 +401,18 @@ async def test_delete_removes_the_job_and_what_describes_it(
 ) -> None:
     job = await factories.job(world.editor)
     await jobs.share_job(world.editor, job.id, [world.other.user_id])
-    response = await client.delete(f"/api/jobs/{job.id}/", headers=world.headers)
+    response = await client.delete(f"/api/jobs/{job.id}/", headers=world.headers("editor"))
     assert response.status_code == 204
     assert await job_row(job.id) is None
     assert await ResumeScoreWeights.count().where(ResumeScoreWeights.job == job.id) == 0
     assert await JobStageCount.count().where(JobStageCount.job == job.id) == 0
     assert await JobShare.count().where(JobShare.job == job.id) == 0
-    assert (await client.get(f"/api/jobs/{job.id}", headers=world.headers)).status_code == 404
-    assert (await client.delete(f"/api/jobs/{job.id}", headers=world.headers)).status_code == 404
+    assert (
+        await client.get(f"/api/jobs/{job.id}", headers=world.headers("editor"))
+    ).status_code == 404
+    assert (
+        await client.delete(f"/api/jobs/{job.id}", headers=world.headers("editor"))
+    ).status_code == 404
 
 
 # Weights and shares ----------------------------------------------------------------------------
@@ -434,47 +420,53 @@ async def test_delete_removes_the_job_and_what_describes_it(
 
 async def test_weights_get_and_put(client: httpx.AsyncClient, world: World) -> None:
     job = await factories.job(world.editor)
-    assert (await client.get(f"/api/jobs/{job.id}/weights/", headers=world.headers)).json() == (
-        DEFAULT_WEIGHTS
-    )
+    assert (
+        await client.get(f"/api/jobs/{job.id}/weights/", headers=world.headers("editor"))
+    ).json() == (DEFAULT_WEIGHTS)
     new = {"skills": 10, "experience": 20, "education": 30, "criteria": 40}
-    response = await client.put(f"/api/jobs/{job.id}/weights", json=new, headers=world.headers)
+    response = await client.put(
+        f"/api/jobs/{job.id}/weights", json=new, headers=world.headers("editor")
+    )
     assert response.status_code == 200
     assert response.json() == new
     bad = await client.put(
-        f"/api/jobs/{job.id}/weights", json={**new, "criteria": 41}, headers=world.headers
+        f"/api/jobs/{job.id}/weights", json={**new, "criteria": 41}, headers=world.headers("editor")
     )
     assert bad.status_code == 400
     assert fields_of(bad.json()) == {"weights"}
-    assert (await client.get(f"/api/jobs/{job.id}/weights", headers=world.headers)).json() == new
+    assert (
+        await client.get(f"/api/jobs/{job.id}/weights", headers=world.headers("editor"))
+    ).json() == new
 
 
 async def test_share_and_unshare(client: httpx.AsyncClient, world: World) -> None:
     job = await factories.job(world.editor)
-    other_headers = bearer(await factories.token(world.other))
+    other_headers = world.headers("other")
     assert (await client.get(f"/api/jobs/{job.id}", headers=other_headers)).status_code == 404
 
     response = await client.post(
         f"/api/jobs/{job.id}/share/",
         json={"user_ids": [world.other.user_id, world.other.user_id, world.editor.user_id]},
-        headers=world.headers,
+        headers=world.headers("editor"),
     )
     assert response.status_code == 200, response.text
     assert response.json() == {"job_id": job.id, "user_ids": [world.other.user_id]}
     assert (await client.get(f"/api/jobs/{job.id}", headers=other_headers)).status_code == 200
 
     again = await client.post(
-        f"/api/jobs/{job.id}/share", json={"user_ids": [world.other.user_id]}, headers=world.headers
+        f"/api/jobs/{job.id}/share",
+        json={"user_ids": [world.other.user_id]},
+        headers=world.headers("editor"),
     )
     assert again.json()["user_ids"] == [world.other.user_id]  # idempotent
 
     response = await client.delete(
-        f"/api/jobs/{job.id}/share/{world.other.user_id}/", headers=world.headers
+        f"/api/jobs/{job.id}/share/{world.other.user_id}/", headers=world.headers("editor")
     )
     assert response.status_code == 204
     assert (await client.get(f"/api/jobs/{job.id}", headers=other_headers)).status_code == 404
     gone = await client.delete(
-        f"/api/jobs/{job.id}/share/{world.other.user_id}", headers=world.headers
+        f"/api/jobs/{job.id}/share/{world.other.user_id}", headers=world.headers("editor")
     )
     assert gone.status_code == 404
 
@@ -489,7 +481,7 @@ async def test_share_rejects_unknown_or_foreign_users(
     if user_ids == ["outsider"]:
         user_ids = [world.outsider.user_id]  # another organization's user
     response = await client.post(
-        f"/api/jobs/{job.id}/share", json={"user_ids": user_ids}, headers=world.headers
+        f"/api/jobs/{job.id}/share", json={"user_ids": user_ids}, headers=world.headers("editor")
     )
     assert response.status_code == 400, response.text
     assert "user_ids" in fields_of(response.json())
@@ -527,7 +519,9 @@ async def test_every_path_answers_with_and_without_trailing_slash(
                 path = path.replace("/share/1", f"/share/{world.other.user_id}")
             if body == {"user_ids": [1]}:
                 body = {"user_ids": [world.other.user_id]}
-            response = await client.request(method, path + slash, json=body, headers=world.headers)
+            response = await client.request(
+                method, path + slash, json=body, headers=world.headers("editor")
+            )
             assert response.status_code < 300, (method, path + slash, response.text)
 
 
@@ -539,14 +533,16 @@ async def test_unknown_job_ids_are_404(
 ) -> None:
     await factories.job(world.editor)
     for method, path, body in job_paths(job_id):
-        response = await client.request(method, path, json=body, headers=world.headers)
+        response = await client.request(method, path, json=body, headers=world.headers("editor"))
         assert response.status_code == 404, (method, path, response.text)
 
 
 async def test_unknown_share_user_is_404(client: httpx.AsyncClient, world: World) -> None:
     job = await factories.job(world.editor)
     for user_id in ("999999", "2147483648", "99999999999999999999", "-3"):
-        response = await client.delete(f"/api/jobs/{job.id}/share/{user_id}", headers=world.headers)
+        response = await client.delete(
+            f"/api/jobs/{job.id}/share/{user_id}", headers=world.headers("editor")
+        )
         assert response.status_code == 404, (user_id, response.text)
 
 
@@ -554,7 +550,7 @@ async def test_non_integer_ids_do_not_match_a_route(
     client: httpx.AsyncClient, world: World
 ) -> None:
     for path in ("/api/jobs/abc", "/api/jobs/1.5/weights", "/api/jobs/%00"):
-        response = await client.get(path, headers=world.headers)
+        response = await client.get(path, headers=world.headers("editor"))
         assert response.status_code in (404, 405), (path, response.status_code)
 
 
@@ -598,7 +594,7 @@ async def test_junk_bodies_never_cause_a_500(client: httpx.AsyncClient, world: W
                 method,
                 path,
                 content=body,
-                headers={**world.headers, "Content-Type": "application/json"},
+                headers={**world.headers("editor"), "Content-Type": "application/json"},
             )
             assert response.status_code < 500, (method, path, body[:60], response.text)
 
@@ -607,7 +603,7 @@ async def test_deeply_nested_json_is_400(client: httpx.AsyncClient, world: World
     response = await client.post(
         "/api/jobs/",
         content=b"[" * 5_000 + b"]" * 5_000,
-        headers={**world.headers, "Content-Type": "application/json"},
+        headers={**world.headers("editor"), "Content-Type": "application/json"},
     )
     assert response.status_code == 400, response.text
 
@@ -622,11 +618,13 @@ async def test_nul_characters_are_400_with_field(client: httpx.AsyncClient, worl
         ({"title": "ok", "location": "\x00"}, "location"),
     ]:
         for method, path in (("POST", "/api/jobs/"), ("PATCH", f"/api/jobs/{job.id}")):
-            response = await client.request(method, path, json=body, headers=world.headers)
+            response = await client.request(
+                method, path, json=body, headers=world.headers("editor")
+            )
             assert response.status_code == 400, (method, body, response.text)
             assert field in fields_of(response.json())
     for query in ("title=%00", "title=a%00b"):
-        response = await client.get(f"/api/jobs/?{query}", headers=world.headers)
+        response = await client.get(f"/api/jobs/?{query}", headers=world.headers("editor"))
         assert response.status_code == 400, response.text
         assert "title" in fields_of(response.json())
 
@@ -640,7 +638,7 @@ async def test_oversize_bodies_are_413(client: httpx.AsyncClient, world: World) 
             method,
             path,
             content=huge,
-            headers={**world.headers, "Content-Type": "application/json"},
+            headers={**world.headers("editor"), "Content-Type": "application/json"},
         )
         assert response.status_code == 413, (method, path, response.status_code)
     assert await Job.count() == 1
@@ -654,11 +652,15 @@ async def test_the_body_limit_comes_from_the_setting(world: World) -> None:
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
     ):
         small = await client.post(
-            "/api/jobs/", json={"title": "x", "description": "d" * 1_500}, headers=world.headers
+            "/api/jobs/",
+            json={"title": "x", "description": "d" * 1_500},
+            headers=world.headers("editor"),
         )
         assert small.status_code == 201, small.text
         large = await client.post(
-            "/api/jobs/", json={"title": "x", "description": "d" * 2_500}, headers=world.headers
+            "/api/jobs/",
+            json={"title": "x", "description": "d" * 2_500},
+            headers=world.headers("editor"),
         )
         assert large.status_code == 413
 
@@ -673,9 +675,11 @@ async def test_out_of_range_ids_on_other_viewsets_are_not_500(
         ("DELETE", f"/api/filter-groups/{huge}/"),
         ("GET", f"/api/candidate-responses/{huge}/"),
     ]:
-        response = await client.request(method, path, json={}, headers=world.headers)
+        response = await client.request(method, path, json={}, headers=world.headers("editor"))
         assert 400 <= response.status_code < 500, (method, path, response.text)
     response = await client.post(
-        "/api/filter-groups/", json={"name": "a\x00b", "filters": {}}, headers=world.headers
+        "/api/filter-groups/",
+        json={"name": "a\x00b", "filters": {}},
+        headers=world.headers("editor"),
     )
     assert response.status_code == 400, response.text

@@ -8,76 +8,25 @@ from typing import Any
 import httpx
 import pytest
 
-from models.db import insert_one
-from models.enums import CriteriaKind, Role
-from models.identity.actor import Actor
-from models.jobs import operations as jobs
-from models.screening import criteria as criteria_ops
-from models.screening.schemas import CriteriaCreate
 from models.tables import Candidate, CandidateResponse
 from tests import factories
-
-Headers = dict[str, str]
+from tests.api.conftest import ACCESS, Headers, People, matches
 
 
 @dataclass
-class World:
-    admin: Headers
-    owner: Headers  # an Editor who owns the job
-    editor_shared: Headers
-    viewer_shared: Headers
-    editor_unshared: Headers  # same organization, job not shared with them
-    other_org: Headers  # an Admin of another organization
-    job_id: int
+class World(People):
     candidate_id: int
     foreign_candidate_id: int  # a candidate of the other organization
     criteria: dict[str, int]  # kind -> id
-    org_id: int
-
-
-async def headers(org_id: int, role: Role) -> tuple[Headers, Actor]:
-    actor = await factories.user(org_id, role)
-    return {"Authorization": f"Bearer {await factories.token(actor)}"}, actor
-
-
-async def candidate(org_id: int, email: str) -> int:
-    return int((await insert_one(Candidate(org=org_id, name="Ada", email=email)))["id"])
 
 
 @pytest.fixture(name="world")
-async def fx_world(client: httpx.AsyncClient) -> World:
-    org, other_org = await factories.org(), await factories.org()
-    admin, _ = await headers(org, Role.ADMIN)
-    owner_h, owner = await headers(org, Role.EDITOR)
-    shared_h, shared = await headers(org, Role.EDITOR)
-    viewer_h, viewer = await headers(org, Role.VIEWER)
-    unshared_h, _ = await headers(org, Role.EDITOR)
-    other_h, _ = await headers(other_org, Role.ADMIN)
-    job = await factories.job(owner)
-    await jobs.share_job(owner, job.id, [shared.user_id, viewer.user_id])
-    made = {}
-    for kind, options in (
-        (CriteriaKind.YES_NO, []),
-        (CriteriaKind.NUMBER, []),
-        (CriteriaKind.CHOICE, ["Remote", "Office"]),
-        (CriteriaKind.TEXT, []),
-    ):
-        created = await criteria_ops.create_criteria(
-            owner, CriteriaCreate(job_id=job.id, question=kind.value, kind=kind, options=options)
-        )
-        made[kind.value] = created.id
+async def fx_world(people: People) -> World:
     return World(
-        admin,
-        owner_h,
-        shared_h,
-        viewer_h,
-        unshared_h,
-        other_h,
-        job.id,
-        await candidate(org, "ada@example.com"),
-        await candidate(other_org, "bob@example.com"),
-        made,
-        org,
+        **vars(people),
+        candidate_id=await factories.candidate(people.org_id, "ada@example.com"),
+        foreign_candidate_id=await factories.candidate(people.other_org_id, "bob@example.com"),
+        criteria=await factories.criteria_of_every_kind(people.owner_actor, people.job_id),
     )
 
 
@@ -88,11 +37,6 @@ def one(world: World, kind: str = "yes_no", response: Any = "yes") -> dict[str, 
         "criteria_id": world.criteria[kind],
         "response": response,
     }
-
-
-def matches(status: int, expected: int) -> bool:
-    """`expected` is a status, or 2 for any success."""
-    return status // 100 == 2 if expected == 2 else status == expected
 
 
 async def stored() -> list[dict[str, Any]]:
@@ -155,15 +99,7 @@ async def test_access_matrix(client: httpx.AsyncClient, world: World) -> None:
             },
         ),
     ]
-    expected = {
-        "admin": (200, 2),
-        "owner": (200, 2),
-        "editor_shared": (200, 2),
-        "viewer_shared": (200, 403),
-        "editor_unshared": (404, 404),
-        "other_org": (404, 404),
-    }
-    for who, (read_status, write_status) in expected.items():
+    for who, (read_status, write_status) in ACCESS.items():
         caller: Headers = getattr(world, who)
         for url in reads:
             response = await client.get(url, headers=caller)

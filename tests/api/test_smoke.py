@@ -25,7 +25,7 @@ async def test_requests_without_a_valid_token_get_401(client: httpx.AsyncClient)
 async def test_me_and_trailing_slashes(client: httpx.AsyncClient) -> None:
     org = await factories.org("Acme")
     admin = await factories.user(org, Role.ADMIN, email="boss@acme.test")
-    headers = {"Authorization": f"Bearer {await factories.token(admin)}"}
+    headers = await factories.headers(admin)
     me = (await client.get("/api/me", headers=headers)).json()
     assert me["email"] == "boss@acme.test"
     assert me["role"] == "Admin"

@@ -2,54 +2,24 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
 
-from api.app import create_app
 from models.enums import Role
 from models.identity.actor import Actor
 from models.tables import User
 from tests import factories
-
-
-@pytest.fixture(name="app", scope="module")
-def fx_app(migrated: None) -> Litestar:
-    """One app for the module (building one costs ~150 ms); `client` still runs its lifespan
-    and `db` still empties the database for every test."""
-    return create_app()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@dataclasses.dataclass
-class World:
-    admin: Actor
-    editor: Actor
-    viewer: Actor
-    outsider: Actor  # an Admin of another organization
-    tokens: dict[str, str]
-
-    def headers(self, who: str) -> dict[str, str]:
-        return bearer(self.tokens[who])
+from tests.factories import World, bearer
 
 
 @pytest.fixture(name="world")
 async def fx_world(db: None) -> World:
-    org = await factories.org()
-    people = {
-        "admin": await factories.user(org, Role.ADMIN, email="admin@acme.test"),
-        "editor": await factories.user(org, Role.EDITOR, email="editor@acme.test"),
-        "viewer": await factories.user(org, Role.VIEWER, email="viewer@acme.test"),
-        "outsider": await factories.user(await factories.org(), Role.ADMIN),
-    }
-    tokens = {name: await factories.token(actor) for name, actor in people.items()}
-    return World(**people, tokens=tokens)
+    """An Admin, an Editor and a Viewer of one organization (emails `<role>@acme.test`), and
+    an outsider."""
+    roles = {"admin": Role.ADMIN, "editor": Role.EDITOR, "viewer": Role.VIEWER}
+    return await factories.world(roles, email_domain="acme.test")
 
 
 async def user_row(user_id: int) -> dict[str, Any]:

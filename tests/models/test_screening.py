@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from models.db import current_engine, insert_one
+from models.db import current_engine
 from models.enums import CriteriaKind, Role
 from models.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from models.identity.actor import Actor
@@ -48,12 +48,7 @@ async def fx_world(db: None) -> World:
     stranger = await factories.user(await factories.org())
     job = await factories.job(owner)
     await jobs.share_job(owner, job.id, [viewer.user_id])
-    return World(owner, viewer, stranger, job.id, await candidate(org))
-
-
-async def candidate(org_id: int, email: str = "ada@example.com") -> int:
-    row = await insert_one(Candidate(org=org_id, name="Ada", email=email))
-    return int(row["id"])
+    return World(owner, viewer, stranger, job.id, await factories.candidate(org))
 
 
 def new(job_id: int, question: str = "Willing to relocate?", **fields: Any) -> CriteriaCreate:
@@ -270,24 +265,8 @@ async def test_bulk_with_a_foreign_id_writes_nothing(world: World) -> None:
 # Responses ---------------------------------------------------------------------------------
 
 
-async def four_criteria(world: World) -> dict[str, int]:
-    made = {}
-    for kind, options in (
-        (CriteriaKind.YES_NO, []),
-        (CriteriaKind.NUMBER, []),
-        (CriteriaKind.CHOICE, ["Remote", "Office"]),
-        (CriteriaKind.TEXT, []),
-    ):
-        made[kind.value] = (
-            await ops.create_criteria(
-                world.owner, new(world.job_id, kind.value, kind=kind, options=options)
-            )
-        ).id
-    return made
-
-
 async def test_responses_are_validated_against_their_criterion(world: World) -> None:
-    ids = await four_criteria(world)
+    ids = await factories.criteria_of_every_kind(world.owner, world.job_id)
 
     def item(kind: str, response: Any) -> CandidateResponseCreate:
         return CandidateResponseCreate(
@@ -327,7 +306,7 @@ async def test_required_criteria_need_an_answer(world: World) -> None:
 
 
 async def test_single_response_crud_and_access(world: World) -> None:
-    ids = await four_criteria(world)
+    ids = await factories.criteria_of_every_kind(world.owner, world.job_id)
     data = CandidateResponseCreate(
         candidate_id=world.candidate_id, job_id=world.job_id, criteria_id=ids["number"], response=3
     )
@@ -361,9 +340,9 @@ async def test_single_response_crud_and_access(world: World) -> None:
 
 
 async def test_create_response_checks_candidate_job_and_criteria(world: World) -> None:
-    ids = await four_criteria(world)
+    ids = await factories.criteria_of_every_kind(world.owner, world.job_id)
     other_job = await factories.job(world.owner, "Other")
-    foreign_candidate = await candidate(world.stranger.org_id, "bob@example.com")
+    foreign_candidate = await factories.candidate(world.stranger.org_id, "bob@example.com")
     base = {"candidate_id": world.candidate_id, "job_id": world.job_id, "criteria_id": ids["text"]}
     for changes, message in (
         ({"candidate_id": foreign_candidate}, f"candidate {foreign_candidate}"),
@@ -382,7 +361,7 @@ async def test_create_response_checks_candidate_job_and_criteria(world: World) -
 
 
 async def test_bulk_create_is_one_statement_and_all_or_nothing(world: World) -> None:
-    ids = await four_criteria(world)
+    ids = await factories.criteria_of_every_kind(world.owner, world.job_id)
     rows = await Candidate.insert(
         *[Candidate(org=world.owner.org_id, name="C", email=f"c{i}@x.test") for i in range(500)]
     ).returning(Candidate.id)
@@ -427,7 +406,7 @@ async def test_bulk_create_is_one_statement_and_all_or_nothing(world: World) -> 
 
 
 async def test_create_or_update_counts_and_upserts(world: World) -> None:
-    ids = await four_criteria(world)
+    ids = await factories.criteria_of_every_kind(world.owner, world.job_id)
     first = await responses.create_or_update_candidate_responses(
         world.owner,
         world.candidate_id,
@@ -473,7 +452,7 @@ async def test_create_or_update_issues_a_fixed_number_of_statements(world: World
 
 
 async def test_create_or_update_names_what_is_missing_and_writes_nothing(world: World) -> None:
-    ids = await four_criteria(world)
+    ids = await factories.criteria_of_every_kind(world.owner, world.job_id)
     await ops.delete_criteria(world.owner, ids["text"])
     good = ResponseItem(criteria_id=ids["yes_no"], response="yes")
     upsert = responses.create_or_update_candidate_responses
@@ -515,7 +494,7 @@ async def test_create_or_update_names_what_is_missing_and_writes_nothing(world: 
 
 
 async def test_lists_only_show_visible_jobs(world: World) -> None:
-    ids = await four_criteria(world)
+    ids = await factories.criteria_of_every_kind(world.owner, world.job_id)
     hidden_job = await factories.job(world.owner, "Hidden")
     hidden = await ops.create_criteria(world.owner, new(hidden_job.id, "Hidden?"))
     await responses.create_or_update_candidate_responses(

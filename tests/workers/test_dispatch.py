@@ -2,79 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 from taskiq import AsyncBroker, InMemoryBroker
 
-from models.enums import GenerationStatus, Role
+from models.enums import GenerationStatus
 from models.identity.actor import Actor
 from models.jobs import operations as jobs
-from models.jobs.schemas import DraftRequest
 from models.settings import Settings, SettingsError
 from tests import factories
 from tests.fakes.openai_server import FakeOpenAI, server_error, slow
 from tests.workers.test_tasks import replaced_task
 from workers import dispatch
-from workers.broker import RecoveringStreamBroker, broker_lifespan, build_broker, gateway_of
+from workers.broker import RecoveringStreamBroker, broker_lifespan, build_broker
 from workers.broker import broker as the_broker
 from workers.cli import run_worker
-from workers.llm import LLMGateway, OpenAIGateway
+from workers.llm import LLMGateway
 from workers.tasks.names import POST_GENERATION_TASK
 from workers.threads import ThreadRef
-
-
-@pytest.fixture(name="broker")
-async def fx_broker(db: None) -> AsyncIterator[AsyncBroker]:
-    await the_broker.startup()
-    yield the_broker
-    await the_broker.wait_all()  # type: ignore[attr-defined]
-    the_broker.dependency_overrides.clear()
-    await the_broker.shutdown()
-
-
-@pytest.fixture(name="fake_openai")
-def fx_fake_openai() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture(name="online")
-async def fx_online(broker: AsyncBroker, fake_openai: FakeOpenAI) -> AsyncIterator[LLMGateway]:
-    gateway = OpenAIGateway(
-        Settings(
-            openai_api_key="test",
-            openai_base_url=fake_openai.base_url,
-            llm_model="fake-model",
-            llm_max_attempts=1,
-        )
-    )
-    broker.dependency_overrides[gateway_of] = lambda: gateway
-    yield gateway
-    await gateway.aclose()
-
-
-@pytest.fixture(name="editor")
-async def fx_editor(db: None) -> Actor:
-    return await factories.user(await factories.org(), Role.EDITOR)
-
-
-async def draft(actor: Actor) -> int:
-    request = DraftRequest(
-        job_title="Data Engineer",
-        must_have_skills=["Python", "Airflow"],
-        employment_type="Contract",  # type: ignore[arg-type]
-        min_experience=3,
-        max_experience=6,
-    )
-    return (await jobs.draft_for_generation(actor, request)).id
 
 
 async def test_generate_and_wait_returns_the_stored_description(
     broker: AsyncBroker, editor: Actor
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
 
     outcome = await dispatch.generate_and_wait(job_id, 5, notes="Remote within the EU.")
 
@@ -86,7 +38,7 @@ async def test_generate_and_wait_returns_the_stored_description(
 async def test_a_model_failure_raises_generation_failed_with_the_reason(
     broker: AsyncBroker, online: LLMGateway, fake_openai: FakeOpenAI, editor: Actor
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
     fake_openai.script(server_error(502))
 
     with pytest.raises(dispatch.GenerationFailed, match="HTTP 502"):
@@ -96,7 +48,7 @@ async def test_a_model_failure_raises_generation_failed_with_the_reason(
 async def test_past_the_wait_the_run_goes_on(
     broker: AsyncBroker, online: LLMGateway, fake_openai: FakeOpenAI, editor: Actor
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
     fake_openai.script(slow(0.6))
 
     with pytest.raises(dispatch.GenerationTimeout, match=f"job {job_id} is still being written"):
@@ -110,7 +62,7 @@ async def test_past_the_wait_the_run_goes_on(
 async def test_queue_generation_marks_pending_and_passes_the_thread_on(
     broker: AsyncBroker, editor: Actor
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
     await dispatch.generate_and_wait(job_id, 5)
     received: list[dict[str, Any]] = []
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -16,21 +16,17 @@ import pytest
 from taskiq import AsyncBroker
 
 from models import idempotency
-from models.enums import GenerationStatus, Role
+from models.enums import GenerationStatus
 from models.identity.actor import Actor
 from models.jobs import operations as jobs
-from models.jobs.schemas import DraftRequest, JobUpdate
-from models.settings import Settings
+from models.jobs.schemas import JobUpdate
 from models.tables import TaskRun
 from tests import factories
 from tests.fakes.openai_server import FakeOpenAI, Reply, completion, server_error, slow
-from workers.broker import broker as the_broker
-from workers.broker import gateway_of
 from workers.llm import (
     JobDescriptionInput,
     LLMGateway,
     OfflineGateway,
-    OpenAIGateway,
     RewriteInput,
     RewriteResult,
     StructuredJD,
@@ -60,16 +56,6 @@ class Handoffs:
 
     def of(self, name: str) -> list[dict[str, Any]]:
         return self.calls[name]
-
-
-@pytest.fixture(name="broker")
-async def fx_broker(db: None) -> AsyncIterator[AsyncBroker]:
-    """taskiq's in-memory broker, started (resources open) for one test."""
-    await the_broker.startup()
-    yield the_broker
-    await the_broker.wait_all()  # type: ignore[attr-defined]
-    the_broker.dependency_overrides.clear()
-    await the_broker.shutdown()
 
 
 @contextmanager
@@ -107,46 +93,6 @@ def fx_handoffs(broker: AsyncBroker) -> Iterator[Handoffs]:
         yield handoffs
 
 
-@pytest.fixture(name="fake_openai")
-def fx_fake_openai() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture(name="online")
-async def fx_online(broker: AsyncBroker, fake_openai: FakeOpenAI) -> AsyncIterator[LLMGateway]:
-    """The real OpenAI gateway, pointed at the fake server, injected into the tasks."""
-    gateway = OpenAIGateway(
-        Settings(
-            openai_api_key="test",
-            openai_base_url=fake_openai.base_url,
-            llm_model="fake-model",
-            llm_max_attempts=1,
-            llm_timeout_seconds=10,
-        )
-    )
-    broker.dependency_overrides[gateway_of] = lambda: gateway
-    yield gateway
-    await gateway.aclose()
-
-
-@pytest.fixture(name="editor")
-async def fx_editor(db: None) -> Actor:
-    return await factories.user(await factories.org(), Role.EDITOR)
-
-
-async def draft(actor: Actor, title: str = "Backend Engineer") -> int:
-    request = DraftRequest(
-        job_title=title,
-        must_have_skills=["Python", "PostgreSQL"],
-        employment_type="Full-time",  # type: ignore[arg-type]
-        min_experience=2,
-        max_experience=5,
-        location="Lisbon",
-    )
-    return (await jobs.draft_for_generation(actor, request)).id
-
-
 async def wait_for(condition: Any, seconds: float = 5.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -160,7 +106,7 @@ async def wait_for(condition: Any, seconds: float = 5.0) -> None:
 async def test_generation_stores_the_description_then_structures_it(
     broker: AsyncBroker, editor: Actor
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
 
     task = await generate_job_description.kiq(job_id=job_id, run_id="r1")
     result = (await task.wait_result(timeout=5)).return_value
@@ -186,7 +132,7 @@ async def test_a_redelivered_generation_stores_and_hands_off_once(
     handoffs: Handoffs,
     editor: Actor,
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
     fake_openai.script(completion("# Backend Engineer\n\nFirst answer."))
     first = await generate_job_description.kiq(job_id=job_id, run_id="r2", thread=THREAD.payload())
     first_result = (await first.wait_result(timeout=5)).return_value
@@ -225,7 +171,7 @@ async def test_concurrent_deliveries_store_one_result_and_hand_off_once(
     handoffs: Handoffs,
     editor: Actor,
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
     fake_openai.script(slow(0.3, completion("Answer one")), slow(0.3, completion("Answer two")))
 
     tasks = [
@@ -250,7 +196,7 @@ async def test_a_model_failure_marks_the_description_failed_and_tells_the_thread
     handoffs: Handoffs,
     editor: Actor,
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
     fake_openai.script(server_error(500))
 
     task = await generate_job_description.kiq(job_id=job_id, run_id="r4", thread=THREAD.payload())
@@ -270,7 +216,7 @@ async def test_a_model_failure_marks_the_description_failed_and_tells_the_thread
 async def test_a_description_edited_while_generating_is_kept(
     broker: AsyncBroker, online: LLMGateway, fake_openai: FakeOpenAI, editor: Actor
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
     fake_openai.script(slow(0.5, completion("The model's text")))
 
     task = await generate_job_description.kiq(job_id=job_id, run_id="r5")
@@ -320,7 +266,7 @@ class BrokenGateway:
 async def test_an_unexpected_error_is_raised_and_still_reported_in_the_thread(
     broker: AsyncBroker, handoffs: Handoffs, editor: Actor
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
 
     with pytest.raises(KeyError):
         await generate_job_description(
@@ -336,7 +282,7 @@ async def test_an_unexpected_error_is_raised_and_still_reported_in_the_thread(
 async def test_called_directly_the_task_is_a_plain_function(
     broker: AsyncBroker, editor: Actor
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
 
     result = await generate_job_description(job_id, "r8", gateway=OfflineGateway(), broker=broker)
 

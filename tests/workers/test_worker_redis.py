@@ -25,10 +25,9 @@ from taskiq import AsyncBroker, AsyncTaskiqTask
 from taskiq.kicker import AsyncKicker
 
 from models import idempotency
-from models.enums import GenerationStatus, Role
+from models.enums import GenerationStatus
 from models.identity.actor import Actor
 from models.jobs import operations as jobs
-from models.jobs.schemas import DraftRequest
 from models.settings import Settings
 from models.tables import TaskRun
 from tests import factories
@@ -76,11 +75,6 @@ class Worker:
         return False
 
 
-@pytest.fixture(name="editor")
-async def fx_editor(db: None) -> Actor:
-    return await factories.user(await factories.org(), Role.EDITOR)
-
-
 @pytest.fixture(name="queue")
 async def fx_queue() -> AsyncIterator[str]:
     name = f"hirebot-test-{uuid.uuid4().hex[:10]}"
@@ -99,12 +93,6 @@ async def fx_client(queue: str) -> AsyncIterator[AsyncBroker]:
     await client.startup()
     yield client
     await client.shutdown()
-
-
-@pytest.fixture(name="fake_openai")
-def fx_fake_openai() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture(name="start_worker")
@@ -140,17 +128,6 @@ def fx_start_worker(
             print(log.read_text()[-5000:])
 
 
-async def draft(actor: Actor) -> int:
-    request = DraftRequest(
-        job_title="Site Reliability Engineer",
-        must_have_skills=["Linux", "Kubernetes"],
-        employment_type="Full-time",  # type: ignore[arg-type]
-        min_experience=3,
-        max_experience=8,
-    )
-    return (await jobs.draft_for_generation(actor, request)).id
-
-
 async def kick(client: AsyncBroker, name: str, **kwargs: Any) -> AsyncTaskiqTask[Any]:
     kicker: AsyncKicker[Any, Any] = AsyncKicker(task_name=name, broker=client, labels={})
     return await kicker.kiq(**kwargs)
@@ -178,7 +155,7 @@ async def test_a_task_of_a_killed_worker_completes_once_in_another(
     start_worker: Callable[..., Worker],
     editor: Actor,
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
     fake_openai.script(slow(60))  # the first worker never gets its answer
     first = start_worker()
     task = await kick(client, GENERATE_TASK, job_id=job_id, run_id="k1", thread=THREAD.payload())
@@ -217,7 +194,7 @@ async def test_sigterm_lets_the_running_task_finish(
     start_worker: Callable[..., Worker],
     editor: Actor,
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
     fake_openai.script(slow(2))
     worker = start_worker(grace=10)
     task = await kick(client, GENERATE_TASK, job_id=job_id, run_id="t1")
@@ -242,7 +219,7 @@ async def test_past_the_grace_period_the_worker_exits_anyway(
     start_worker: Callable[..., Worker],
     editor: Actor,
 ) -> None:
-    job_id = await draft(editor)
+    job_id = await factories.draft(editor)
     fake_openai.script(slow(60))
     worker = start_worker(grace=1)
     await kick(client, GENERATE_TASK, job_id=job_id, run_id="t2")
