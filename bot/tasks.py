@@ -88,10 +88,12 @@ async def post_rewrite(
     generated_by: str | None,
     thread: dict[str, Any],
     run_id: str,
+    instruction: str = "",  # "" from a worker that predates it: Retry then asks again
     *,
     slack: Annotated[AsyncWebClient | None, TaskiqDepends(slack_of)],
 ) -> dict[str, Any] | None:
-    """A proposed rewrite with Accept / Add skill / Discard (or why it failed) into the thread."""
+    """A proposed rewrite with Accept / Add skill / Discard (or why it failed) into the thread;
+    a failure's Retry carries the instruction, to rewrite again as asked."""
     job = await _job(job_id) if job_id is not None else None
     title = job.title if job else "the description"
     if job is None:
@@ -104,7 +106,9 @@ async def post_rewrite(
         headline = rewrite_headline(job, ok=True)
     else:
         why = reason or "The description could not be rewritten."
-        reply = generation_failed_message(title, why, job.id, "rewrite")
+        reply = generation_failed_message(
+            title, why, job.id, "rewrite", instruction=instruction or None
+        )
         headline = rewrite_headline(job, ok=False)
     key = f"post:{run_id}:{'ok' if ok else 'failed'}"
     return await _post_once(slack, key, ThreadRef.from_payload(thread), headline, reply)

@@ -40,6 +40,8 @@ POST_REWRITE_TASK = "hirebot.slack.post_rewrite"
 - `suggested_skills: list[str]`
 - `reason: str | None` - user-facing reason (when not ok)
 - `generated_by: str | None`
+- `instruction: str` - what the user asked for; retrying means `queue_rewrite(title,
+  description, instruction, job_id=job_id, thread=thread)` with the job's current text
 - `thread: dict` - a `ThreadRef` payload
 - `run_id: str`
 """

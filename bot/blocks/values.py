@@ -24,6 +24,8 @@ class ButtonValue:
     skill: str | None = None
     instruction: str | None = None
     proposal: str | None = None
+    instruction_cut: bool = False
+    """The instruction was cut to fit the value: it is not the whole request."""
 
 
 def encode_value(
@@ -34,7 +36,8 @@ def encode_value(
     instruction: str | None = None,
     proposal: str | None = None,
 ) -> str:
-    """A button value; a long rewrite instruction is cut so the value fits Slack's limit."""
+    """A button value; a long rewrite instruction is cut so the value fits Slack's limit
+    (and the value says so: `ButtonValue.instruction_cut`)."""
     data: dict[str, Any] = {"job_id": job_id}
     if kind is not None:
         data["kind"] = kind
@@ -42,9 +45,17 @@ def encode_value(
         data["skill"] = skill
     if instruction is not None:
         data["instruction"] = instruction[:_INSTRUCTION_BUDGET]
+        if len(instruction) > _INSTRUCTION_BUDGET:
+            data["cut"] = True
     if proposal is not None:
         data["proposal"] = proposal
     value = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    while len(value) > VALUE_MAX_LENGTH and data.get("instruction"):
+        # escapes (quotes, newlines) make the JSON longer than the text: cut some more
+        kept = data["instruction"]
+        data["instruction"] = kept[: max(0, len(kept) - (len(value) - VALUE_MAX_LENGTH))]
+        data["cut"] = True
+        value = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     if len(value) > VALUE_MAX_LENGTH:
         raise ValueError("button value exceeds Slack's 2,000 characters")
     return value
@@ -70,6 +81,7 @@ def decode_value(value: str) -> ButtonValue:
         skill=_optional_str(data.get("skill")),
         instruction=_optional_str(data.get("instruction")),
         proposal=_optional_str(data.get("proposal")),
+        instruction_cut=data.get("cut") is True,
     )
 
 

@@ -160,9 +160,20 @@ async def view_stages(click: Click) -> None:
 
 @_on_click
 async def retry(click: Click) -> None:
-    """Queue the failed work again (a rewrite reopens its modal, prefilled)."""
+    """Queue the failed work again. A rewrite is asked again with its instruction; when the
+    button has none (or only part of it), its modal reopens, prefilled."""
     value = click.value
     actor = await click.actor()
+    if value.kind == "rewrite" and value.instruction and not value.instruction_cut:
+        target = await flows.job_to_rewrite(actor, value.job_id)
+        where = click.message
+        if where is not None:
+            line = f":arrows_counterclockwise: Rewriting *{escape(target.title)}* again..."
+            text, blocks = notice_message(line)
+            await click.client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
+        who = slack_user(click.body)
+        await flows.rewrite_in_thread(click.client, who, target, value.instruction, click.origin)
+        return
     if value.kind == "rewrite":
         await flows.open_rewrite_modal(
             click.client,

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks import ids
-from bot.blocks.job_messages import notice_message
+from bot.blocks.job_messages import notice_message, rewriting_message
 from bot.blocks.job_modal import new_job_modal
 from bot.blocks.layout import Message
 from bot.blocks.pipeline import StageCount, job_picker_message, pipeline_message, pipeline_modal
@@ -21,16 +21,25 @@ from bot.blocks.rewrite_modal import rewrite_modal
 from bot.blocks.text import escape
 from bot.blocks.values import Origin, encode_origin
 from bot.errors import dm_channel
-from bot.identity import slack_user
+from bot.identity import SlackUser, slack_user
 from models.enums import Role
 from models.errors import Invalid, NotFound
 from models.identity.actor import Actor
 from models.identity.operations import resolve_slack_actor, users_by_slack_ids
 from models.jobs.access import Action, require_create
-from models.jobs.operations import find_jobs, job_names, share_job
-from models.jobs.schemas import JobName
+from models.jobs.operations import (
+    find_jobs,
+    get_job,
+    job_names,
+    set_slack_thread,
+    share_job,
+    slack_thread,
+)
+from models.jobs.schemas import Job, JobName
 from models.pipeline.operations import stage_counts
 from models.settings import Settings
+from workers import dispatch
+from workers.threads import ThreadRef
 
 CANNOT_POST_ERRORS = frozenset(
     {"channel_not_found", "not_in_channel", "is_archived", "restricted_action", "is_inactive"}
@@ -99,6 +108,52 @@ async def open_rewrite_modal(
     metadata = encode_origin(origin.channel, origin.thread_ts)
     view = rewrite_modal(jobs, selected, instruction, private_metadata=metadata)
     await client.views_open(trigger_id=trigger_id, view=view)
+
+
+# Rewrites ---------------------------------------------------------------------------------
+
+
+async def job_to_rewrite(actor: Actor, job_id: int) -> Job:
+    """The job to rewrite, if the user may change it (NotFound otherwise)."""
+    await one_job(actor, str(job_id), Action.CHANGE)
+    return await get_job(actor, job_id)
+
+
+async def rewrite_in_thread(
+    client: AsyncWebClient, who: SlackUser, job: Job, instruction: str, origin: Origin
+) -> dict[str, Any]:
+    """Post "Rewriting..." in the job's thread (or a new one) and queue the rewrite; the
+    `(channel, ts)` of that placeholder."""
+    where = await _thread_for(job.id, origin)
+    message = rewriting_message(job.title, instruction)
+    channel, ts = await post_or_dm(
+        client, where.channel, who.user_id, message, thread_ts=where.thread_ts
+    )
+    thread_ts = where.thread_ts if channel == where.channel and where.thread_ts else ts
+    if thread_ts == ts:
+        await set_slack_thread(job.id, channel, ts)
+    thread = ThreadRef(
+        team_id=who.team_id,
+        channel=channel,
+        thread_ts=thread_ts,
+        user_id=who.user_id,
+        placeholder_ts=ts,
+    )
+    await dispatch.queue_rewrite(
+        job.title, job.description, instruction, job_id=job.id, thread=thread
+    )
+    return {"channel": channel, "ts": ts}
+
+
+async def _thread_for(job_id: int, origin: Origin) -> Origin:
+    """Where a rewrite goes: the thread its button was in, else the job's thread, else a
+    new message where the command was typed (or the DM)."""
+    if origin.channel and origin.thread_ts:
+        return origin
+    stored = await slack_thread(job_id)
+    if stored is not None:
+        return Origin(channel=stored[0], thread_ts=stored[1])
+    return Origin(channel=origin.channel)
 
 
 # Pipelines ---------------------------------------------------------------------------------

@@ -13,15 +13,14 @@ from typing import Any
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.blocks.job_messages import drafting_message, rewriting_message
-from bot.blocks.values import Origin, decode_origin, decode_value
+from bot.blocks.job_messages import drafting_message
+from bot.blocks.values import decode_origin, decode_value
 from bot.dedupe import once_per_view
 from bot.errors import tell_user
 from bot.identity import actor_from, slack_user
 from bot.listeners import flows
 from bot.listeners.forms import new_job_form, rewrite_form, share_form
-from models.jobs.access import Action
-from models.jobs.operations import draft_for_generation, get_job, set_slack_thread, slack_thread
+from models.jobs.operations import draft_for_generation, set_slack_thread
 from workers import dispatch
 from workers.threads import ThreadRef
 
@@ -90,44 +89,14 @@ async def start_rewrite(
     if form.job_id is None or form.errors:
         return
     actor = await actor_from(body, flows.settings_of(context))
-    await flows.one_job(actor, str(form.job_id), Action.CHANGE)
-    job = await get_job(actor, form.job_id)
+    job = await flows.job_to_rewrite(actor, form.job_id)
     who = slack_user(body)
     origin = decode_origin(view.get("private_metadata"))
 
     async def start() -> dict[str, Any]:
-        where = await _thread_for(job.id, origin)
-        message = rewriting_message(job.title, form.instruction)
-        channel, ts = await flows.post_or_dm(
-            client, where.channel, who.user_id, message, thread_ts=where.thread_ts
-        )
-        thread_ts = where.thread_ts if channel == where.channel and where.thread_ts else ts
-        if thread_ts == ts:
-            await set_slack_thread(job.id, channel, ts)
-        thread = ThreadRef(
-            team_id=who.team_id,
-            channel=channel,
-            thread_ts=thread_ts,
-            user_id=who.user_id,
-            placeholder_ts=ts,
-        )
-        await dispatch.queue_rewrite(
-            job.title, job.description, form.instruction, job_id=job.id, thread=thread
-        )
-        return {"channel": channel, "ts": ts}
+        return await flows.rewrite_in_thread(client, who, job, form.instruction, origin)
 
     await once_per_view(body, "rewrite", start)
-
-
-async def _thread_for(job_id: int, origin: Origin) -> Origin:
-    """Where a rewrite goes: the thread its button was in, else the job's thread, else a
-    new message where the command was typed (or the DM)."""
-    if origin.channel and origin.thread_ts:
-        return origin
-    stored = await slack_thread(job_id)
-    if stored is not None:
-        return Origin(channel=stored[0], thread_ts=stored[1])
-    return Origin(channel=origin.channel)
 
 
 # Share -------------------------------------------------------------------------------------

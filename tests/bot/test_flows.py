@@ -293,6 +293,69 @@ async def test_a_failed_generation_is_told_in_the_thread_and_retry_writes_it(
     assert (await the_job(admin)).description_status == GenerationStatus.READY
 
 
+async def fail_a_rewrite(
+    user: SlackUser, slack_api: FakeSlackAPI, instruction: str
+) -> tuple[str, SlackCall]:
+    """Draft a job, then ask for a rewrite the model fails: the thread and the failure."""
+    flow = await draft_a_job(user, slack_api)
+    root = flow["drafting"].response["ts"]
+    job = await the_job(user)
+    broker.dependency_overrides[gateway_of] = Overloaded
+    await user.command(f"rewrite {job.id}")
+    await user.submit(await open_modal(slack_api, 2), rewrite_state(job.id, instruction))
+    in_thread = await slack_api.await_for(
+        "chat.postMessage", 3, predicate=lambda c: c.params.get("thread_ts") == root
+    )
+    broker.dependency_overrides.clear()
+    failure = in_thread[2]
+    assert "Could not rewrite" in text_of(failure) and "overloaded" in text_of(failure)
+    return root, failure
+
+
+async def test_retry_of_a_failed_rewrite_asks_again_with_the_same_instruction(
+    admin: SlackUser, slack_api: FakeSlackAPI
+) -> None:
+    instruction = "more senior, mention Kubernetes"
+    root, failure = await fail_a_rewrite(admin, slack_api, instruction)
+    job = await the_job(admin)
+    retry = decode_value(buttons(failure)["Retry"]["value"])
+    assert (retry.kind, retry.instruction, retry.instruction_cut) == ("rewrite", instruction, False)
+
+    await admin.click(ids.RETRY_ACTION, buttons(failure)["Retry"]["value"], message=posted(failure))
+    [redrawn] = await slack_api.await_for(
+        "chat.update", predicate=lambda c: c.params["ts"] == failure.response["ts"]
+    )
+    assert "again" in redrawn.params["text"] and buttons(redrawn) == {}
+    in_thread = await slack_api.await_for(
+        "chat.postMessage", 5, predicate=lambda c: c.params.get("thread_ts") == root
+    )
+    placeholder, proposal = in_thread[3], in_thread[4]
+    assert f"Asked for: {instruction}" in text_of(placeholder)
+    assert list(buttons(proposal))[-2:] == ["Accept", "Discard"]
+    assert len(slack_api.calls("views.open")) == 2  # no modal: the rewrite was queued directly
+    stored = await idempotency.stored(
+        f"rewrite:{decode_value(buttons(proposal)['Accept']['value']).proposal}"
+    )
+    assert stored is not None and "Kubernetes" in stored["job_description"]
+    assert (await the_job(admin)).description == job.description  # a proposal only
+
+
+async def test_retry_of_a_rewrite_whose_instruction_was_cut_reopens_the_modal_prefilled(
+    admin: SlackUser, slack_api: FakeSlackAPI
+) -> None:
+    instruction = "mention Kubernetes " + "x" * 1900
+    _root, failure = await fail_a_rewrite(admin, slack_api, instruction)
+    value = buttons(failure)["Retry"]["value"]
+    assert len(value) <= 2000 and decode_value(value).instruction_cut
+
+    await admin.click(ids.RETRY_ACTION, value, message=posted(failure))
+    view = await open_modal(slack_api, 3)
+    assert view["callback_id"] == ids.REWRITE_CALLBACK
+    field = next(b for b in view["blocks"] if b["block_id"] == ids.REWRITE_INSTRUCTION_BLOCK)
+    assert instruction.startswith(field["element"]["initial_value"])
+    assert field["element"]["initial_value"].startswith("mention Kubernetes x")
+
+
 # Repeated deliveries -----------------------------------------------------------------------
 
 

@@ -77,6 +77,7 @@ def rewrite(job: Job, run_id: str = "run-2", **changes: Any) -> dict[str, Any]:
         "suggested_skills": ["Kubernetes", "Terraform"],
         "reason": None,
         "generated_by": "offline",
+        "instruction": "More senior, mention Kubernetes.",
         "thread": THREAD.payload(),
         "run_id": run_id,
     }
@@ -185,7 +186,24 @@ async def test_a_failed_rewrite_offers_retry(
     await post_rewrite(**failed, slack=slack_client)
     [reply] = slack_api.calls("chat.postMessage")
     assert "Refused." in text_of(reply)
-    assert decode_value(buttons(reply)["Retry"]["value"]).kind == "rewrite"
+    retry = decode_value(buttons(reply)["Retry"]["value"])
+    assert retry.kind == "rewrite" and retry.job_id == job.id
+    assert retry.instruction == "More senior, mention Kubernetes." and not retry.instruction_cut
+
+
+async def test_a_long_instruction_is_cut_to_fit_the_retry_button(
+    job: Job, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
+) -> None:
+    """Quotes and newlines take two characters each in the value's JSON."""
+    instruction = 'Say "remote"\n' * 150  # 1,950 characters, far more once escaped
+    failed = rewrite(job, ok=False, job_description=None, suggested_skills=[], reason="Refused.")
+    await post_rewrite(**{**failed, "instruction": instruction}, slack=slack_client)
+    [reply] = slack_api.calls("chat.postMessage")
+    value = buttons(reply)["Retry"]["value"]
+    assert len(value) <= 2000
+    retry = decode_value(value)
+    assert retry.instruction_cut and retry.instruction
+    assert instruction.startswith(retry.instruction)
 
 
 # Through the broker ------------------------------------------------------------------------

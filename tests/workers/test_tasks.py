@@ -366,7 +366,14 @@ async def test_a_rewrite_suggests_without_changing_the_job_and_posts_once(
     assert first["suggested_skills"]
     assert (await jobs.get_job(editor, job.id)).description == job.description
     assert await idempotency.stored("rewrite:w1") == first
-    assert handoffs.of(POST_REWRITE_TASK) == [{**first, "thread": THREAD.payload(), "run_id": "w1"}]
+    assert handoffs.of(POST_REWRITE_TASK) == [
+        {
+            **first,
+            "instruction": "Add Kubernetes to the skills.",
+            "thread": THREAD.payload(),
+            "run_id": "w1",
+        }
+    ]
 
 
 async def test_a_failed_rewrite_reports_the_reason(

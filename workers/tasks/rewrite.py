@@ -43,7 +43,12 @@ async def rewrite_job_description(
         if not await idempotency.record(key, dict(result)):
             result = cast(RewriteOutcome, await idempotency.stored(key))
     if thread is not None:
-        payload = {**result, "thread": ThreadRef.from_payload(thread).payload(), "run_id": run_id}
+        payload = {
+            **result,
+            "instruction": instruction,
+            "thread": ThreadRef.from_payload(thread).payload(),
+            "run_id": run_id,
+        }
         await kick_once(broker, f"{key}:post", POST_REWRITE_TASK, **payload)
     return result
 
