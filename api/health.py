@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from litestar import get
 
-from models.tables import Organization
+from models.db import ping
 
 
 @get("/health", operation_id="health", tags=["health"], security=[])
 async def health() -> dict[str, str]:
-    await Organization.count()
+    await ping()
     return {"status": "ok"}

@@ -81,3 +81,8 @@ async def insert_one(row: Table) -> dict[str, Any]:
     table = type(row)
     inserted = await table.insert(row).returning(*table.all_columns())
     return dict(inserted[0])
+
+
+async def ping() -> None:
+    """One round trip to the database (readiness); raises when it does not answer."""
+    await current_engine().run_ddl("SELECT 1")

@@ -370,13 +370,6 @@ async def _slack_user(team_id: str, slack_user_id: str) -> Actor | None:
     return actor_of(user)
 
 
-async def slack_user_ids(user_ids: list[int]) -> dict[int, str | None]:
-    if not user_ids:
-        return {}
-    rows = await User.select(User.id, User.slack_user_id).where(User.id.is_in(user_ids))
-    return {row["id"]: row["slack_user_id"] for row in rows}
-
-
 async def users_by_slack_ids(org_id: int, slack_ids: list[str]) -> dict[str, int]:
     if not slack_ids:
         return {}
