@@ -14,18 +14,24 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import asyncpg
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.errors import error_message
 from bot.blocks.layout import Block
 from bot.blocks.values import decode_origin
+from bot.slack_calls import SLACK_FAILURES, slack_error_code
+from bot.verification import is_verified
 from models.errors import DomainError, Forbidden
 
 Respond = Callable[..., Awaitable[Any]]
 
 UNEXPECTED = "Something went wrong on our side; it has been logged. Please try again."
 CLASHED = "That clashed with a change made at the same moment. Please try again."
+
+log = logging.getLogger(__name__)
 
 RACES = (asyncpg.IntegrityConstraintViolationError, sqlite3.IntegrityError)
 """A constraint the domain did not check first: two requests raced to write the same row."""
@@ -61,8 +67,8 @@ async def report(
     text, blocks = error_message(explain(error))
     try:
         await tell_user(body, client, text, blocks, respond)
-    except SlackApiError:
-        logger.exception("could not tell the user about an error")
+    except SLACK_FAILURES as failure:
+        logger.warning("could not tell the user about an error: %s", slack_error_code(failure))
 
 
 async def on_error(
@@ -70,9 +76,14 @@ async def on_error(
     body: dict[str, Any],
     client: AsyncWebClient,
     logger: logging.Logger,
+    request: AsyncBoltRequest | None = None,
     respond: Respond | None = None,
 ) -> None:
-    """Bolt's global error handler (`app.error`)."""
+    """Bolt's global error handler (`app.error`). It answers only verified requests: the
+    body of any other request names a user and a channel nobody vouched for."""
+    if not is_verified(request):
+        logger.warning("error on an unverified Slack request (%s)", type(error).__name__)
+        return
     await report(error, body, client, logger, respond)
 
 
@@ -85,7 +96,7 @@ async def tell_user(
 ) -> None:
     """Say something only the acting user sees: through the response URL when the request
     has one, else as an ephemeral message in the channel it came from, else in a DM."""
-    if respond is not None and _response_url(body):
+    if isinstance(respond, AsyncRespond) and respond.response_url:
         await respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
         return
     user_id = _user_id(body)
@@ -94,8 +105,8 @@ async def tell_user(
         try:
             await client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)
             return
-        except SlackApiError:
-            pass  # the bot is not in that channel: fall back to the DM
+        except SlackApiError as error:  # not in that channel: fall back to the DM
+            log.info("ephemeral refused (%s); telling the user by DM", slack_error_code(error))
     await client.chat_postMessage(
         channel=await dm_channel(client, user_id), text=text, blocks=blocks
     )
@@ -105,11 +116,6 @@ async def dm_channel(client: AsyncWebClient, user_id: str) -> str:
     """The bot's direct-message channel with a user (opened if needed; scope im:write)."""
     opened = await client.conversations_open(users=user_id)
     return str(opened["channel"]["id"])
-
-
-def _response_url(body: Mapping[str, Any]) -> str | None:
-    url = body.get("response_url")
-    return url if isinstance(url, str) and url else None
 
 
 def _user_id(body: Mapping[str, Any]) -> str:

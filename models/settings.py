@@ -77,6 +77,9 @@ class Settings:
     slack_api_url: str = "https://slack.com/api/"
     """HIREBOT_SLACK_API_URL: Slack Web API base URL (tests and proxies point it elsewhere)."""
 
+    slack_response_url_hosts: str = ""
+    """HIREBOT_SLACK_RESPONSE_URL_HOSTS: comma-separated extra hosts (http or https) a request's `response_url` may point to; Slack's own `hooks.slack.com` over https is always allowed."""
+
     default_slack_role: str = "Editor"
     """HIREBOT_DEFAULT_SLACK_ROLE: role given to Slack users on first use (the first user of a workspace becomes Admin)."""
 
@@ -161,6 +164,7 @@ _ENV_NAMES = {
     "slack_signing_secret": "SLACK_SIGNING_SECRET",
     "slack_app_token": "SLACK_APP_TOKEN",
     "slack_api_url": "HIREBOT_SLACK_API_URL",
+    "slack_response_url_hosts": "HIREBOT_SLACK_RESPONSE_URL_HOSTS",
     "default_slack_role": "HIREBOT_DEFAULT_SLACK_ROLE",
     "public_url": "HIREBOT_PUBLIC_URL",
     "host": "HIREBOT_HOST",

@@ -18,8 +18,14 @@ def build_slack_client(settings: Settings) -> AsyncWebClient | None:
     """A client for HIREBOT_SLACK_API_URL that waits out rate limits, or None without a token."""
     if not settings.slack_bot_token:
         return None
+    return slack_web_client(settings, settings.slack_bot_token)
+
+
+def slack_web_client(settings: Settings, token: str | None) -> AsyncWebClient:
+    """A client for HIREBOT_SLACK_API_URL that waits out rate limits (the token may be set
+    per request, as Bolt does after authorizing)."""
     return AsyncWebClient(
-        token=settings.slack_bot_token,
+        token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
             *async_default_handlers(),

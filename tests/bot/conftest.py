@@ -52,6 +52,7 @@ def fx_slack_settings(
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
     monkeypatch.setenv("HIREBOT_SLACK_API_URL", slack_api.base_url)
     monkeypatch.setenv("HIREBOT_PUBLIC_URL", PUBLIC_URL)
+    monkeypatch.setenv("HIREBOT_SLACK_RESPONSE_URL_HOSTS", "127.0.0.1")
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()  # monkeypatch restores the environment right after

@@ -149,3 +149,45 @@ async def test_socket_mode_answers_a_command_over_the_websocket(
     finally:
         stop.set()
         await asyncio.wait_for(running, 10)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "not an object",
+        ["a", "list"],
+        {"command": "/job", "text": "list"},  # no workspace or user
+        {"type": "block_actions", "user": 7, "team": {"id": "T1"}, "actions": []},
+        {"type": "event_callback", "team_id": "T1", "event_id": "Ev1", "event": "x"},
+    ],
+)
+async def test_socket_mode_acknowledges_a_malformed_payload_and_does_nothing(
+    slack_settings: Settings,
+    slack_api: FakeSlackAPI,
+    socket_server: FakeSocketMode,
+    db: None,
+    payload: Any,
+) -> None:
+    from models.tables import Organization, User
+
+    slack_api.set_response("apps.connections.open", {"ok": True, "url": socket_server.url})
+    settings = dataclasses.replace(slack_settings, slack_app_token="xapp-test")
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve(settings, stop))
+    try:
+        async with asyncio.timeout(5):
+            await socket_server.connected.wait()
+        envelope = {"envelope_id": "env-bad", "type": "slash_commands", "payload": payload}
+        await socket_server.outbox.put(envelope)
+        assert await socket_server.acked("env-bad") == {"envelope_id": "env-bad"}
+        await socket_server.outbox.put(command_envelope(slack_api.response_url("/after")))
+        await slack_api.await_for("response_url")  # the connection still serves requests
+        await asyncio.sleep(0.2)
+        methods = [call.method for call in slack_api.calls()]
+        assert methods.count("response_url") == 1
+        assert set(methods) <= {"apps.connections.open", "auth.test", "response_url"}
+        assert await Organization.count() == 0  # help creates nobody
+        assert await User.count() == 0
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 10)
