@@ -7,12 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
+import bot.tasks  # noqa: F401  (declares the tasks: with memory:// they run in this process)
 from api.auth import ACTOR
+from api.cache import JobListCache, build_cache
 from api.controllers.candidates import CandidateController
 from api.controllers.criteria import CriteriaController
 from api.controllers.filter_groups import FilterGroupController
@@ -25,11 +29,8 @@ from api.errors import exception_handlers
 from api.health import health
 from bot.app import build_bolt_app
 from bot.http import slack_events
-from models import idempotency
-from models.cache import job_lists
-from models.db import close_pool, open_pool
 from models.settings import Settings, get_settings
-from workers.broker import broker_lifespan
+from workers.runtime import serving
 
 ROUTES: list[ControllerRouterHandler] = [
     health,
@@ -60,30 +61,42 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
+def provide_job_lists(state: State) -> JobListCache:
+    """The cache of encoded job lists, made when the app starts (`build_cache`)."""
+    cache = state.get("job_lists")
+    if cache is None:  # served without its lifespan (some tests): one cache for the app
+        cache = state.job_lists = JobListCache()
+    return cache  # type: ignore[no-any-return]
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
+    """The app for `settings` (the environment's by default); every handler, the Slack app
+    and the broker use these settings."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
-        opened = await open_pool(settings)
-        job_lists.configure(settings)
-        await idempotency.purge()
-        app.state.bolt = build_bolt_app(settings) if settings.slack_configured else None
-        try:
+        async with serving(settings) as broker:
+            app.state.broker = broker
+            app.state.job_lists = build_cache(settings)
+            app.state.bolt = build_bolt_app(settings) if settings.slack_configured else None
+            if app.state.bolt is not None:
+                await app.state.bolt.warm()
             yield
-        finally:
-            if opened:
-                await close_pool()
 
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
     return Litestar(
         route_handlers=ROUTES,
-        dependencies=ACTOR,
+        dependencies={
+            **ACTOR,
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "job_lists": Provide(provide_job_lists, sync_to_thread=False),
+        },
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(),
-        lifespan=[resources, broker_lifespan],
+        lifespan=[resources],
         request_max_body_size=settings.max_body_bytes,
         debug=settings.debug,
     )

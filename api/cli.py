@@ -20,6 +20,9 @@ from models.settings import ROLES, SettingsError, get_settings
 
 T = TypeVar("T")
 
+TASK_MODULES = ("workers.tasks", "bot.tasks")
+"""What a worker process runs: the plain tasks and the Slack-flavoured ones."""
+
 
 def fail(message: str, code: int = 1) -> None:
     click.echo(f"error: {message}", err=True)
@@ -110,7 +113,10 @@ def worker(concurrency: int, grace: int | None) -> None:
     """Run background workers for the configured broker (HIREBOT_BROKER_URL)."""
     from workers.cli import run_worker
 
-    sys.exit(run_worker(get_settings(), workers=concurrency, grace_seconds=grace))
+    status = run_worker(
+        get_settings(), list(TASK_MODULES), workers=concurrency, grace_seconds=grace
+    )
+    sys.exit(status)
 
 
 @cli.command()

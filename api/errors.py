@@ -23,12 +23,13 @@ from models.errors import (
     Conflict,
     DomainError,
     Forbidden,
+    GenerationFailed,
+    GenerationTimeout,
     Invalid,
     NotFound,
     TooLarge,
     Unauthenticated,
 )
-from workers.dispatch import GenerationFailed, GenerationTimeout
 
 log = logging.getLogger("hirebot.api")
 
@@ -63,15 +64,6 @@ def domain_error_to_response(_: Request, exc: DomainError) -> Response[dict[str,
     )
 
 
-def integrity_error_to_response(_: Request, exc: Exception) -> Response[dict[str, object]]:
-    """A constraint the domain did not catch first (a race between two writers): 409."""
-    log.warning("integrity error: %s", exc)
-    return Response(
-        error_body(HTTP_409_CONFLICT, "the change conflicts with existing data"),
-        status_code=HTTP_409_CONFLICT,
-    )
-
-
 def undecodable_to_response(_: Request, exc: Exception) -> Response[dict[str, object]]:
     """Input the database or the decoder cannot take (numbers out of range, NUL bytes,
     JSON nested thousands deep) that slipped past validation: the client's fault, 400."""
@@ -96,14 +88,10 @@ def unexpected_error_to_response(_: Request, exc: Exception) -> Response[dict[st
 
 
 def exception_handlers() -> ExceptionHandlersMap:
-    import sqlite3
-
     import asyncpg
 
     return {
         DomainError: domain_error_to_response,
-        asyncpg.IntegrityConstraintViolationError: integrity_error_to_response,
-        sqlite3.IntegrityError: integrity_error_to_response,
         asyncpg.DataError: undecodable_to_response,
         OverflowError: undecodable_to_response,
         RecursionError: undecodable_to_response,

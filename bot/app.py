@@ -11,9 +11,9 @@ from slack_bolt.response import BoltResponse
 from bot.authorize import SingleWorkspaceAuthorize
 from bot.payloads import Malformed, check_shape
 from bot.response_urls import RefusedRespond, ResponseUrlPolicy
+from bot.slack_client import slack_web_client
 from bot.verification import VERIFIED, is_verified
 from models.settings import Settings
-from workers.slack_client import slack_web_client
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,11 @@ class HirebotApp(AsyncApp):
         self.signing_secret = signing_secret
         self.response_urls = response_urls
         self.authorizer: SingleWorkspaceAuthorize | None = None
+
+    async def warm(self) -> None:
+        """Ask Slack who the bot is now, rather than on the first request."""
+        if self.authorizer is not None:
+            await self.authorizer.warm()
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         if req.mode == "socket_mode":

@@ -9,11 +9,9 @@ anything else is a bug: it is logged with its traceback and the user gets a gene
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-import asyncpg
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
@@ -22,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.blocks.errors import error_message
 from bot.blocks.layout import Block
 from bot.blocks.values import decode_origin
+from bot.posting import dm_channel
 from bot.slack_calls import SLACK_FAILURES, slack_error_code
 from bot.verification import is_verified
 from models.errors import DomainError, Forbidden
@@ -29,18 +28,12 @@ from models.errors import DomainError, Forbidden
 Respond = Callable[..., Awaitable[Any]]
 
 UNEXPECTED = "Something went wrong on our side; it has been logged. Please try again."
-CLASHED = "That clashed with a change made at the same moment. Please try again."
 
 log = logging.getLogger(__name__)
-
-RACES = (asyncpg.IntegrityConstraintViolationError, sqlite3.IntegrityError)
-"""A constraint the domain did not check first: two requests raced to write the same row."""
 
 
 def explain(error: BaseException) -> str:
     """The line a user reads about `error`."""
-    if isinstance(error, RACES):
-        return CLASHED
     if not isinstance(error, DomainError):
         return UNEXPECTED
     message = error.message.strip().rstrip(".")
@@ -60,8 +53,6 @@ async def report(
     """Tell the user who caused `error` what happened (ephemeral, or a DM)."""
     if isinstance(error, DomainError):
         logger.info("told the user: %s", error.message)
-    elif isinstance(error, RACES):
-        logger.warning("integrity error (a race between two writers): %s", error)
     else:
         logger.error("Slack listener failed", exc_info=error)
     text, blocks = error_message(explain(error))
@@ -110,12 +101,6 @@ async def tell_user(
     await client.chat_postMessage(
         channel=await dm_channel(client, user_id), text=text, blocks=blocks
     )
-
-
-async def dm_channel(client: AsyncWebClient, user_id: str) -> str:
-    """The bot's direct-message channel with a user (opened if needed; scope im:write)."""
-    opened = await client.conversations_open(users=user_id)
-    return str(opened["channel"]["id"])
 
 
 def _user_id(body: Mapping[str, Any]) -> str:

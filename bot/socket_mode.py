@@ -19,12 +19,11 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+import bot.tasks  # noqa: F401  (declares the Slack tasks: with memory:// they run here)
 from bot.app import build_bolt_app
 from bot.payloads import Malformed, check_shape
-from models.cache import job_lists
-from models.db import close_pool, open_pool
 from models.settings import Settings
-from workers.broker import broker_lifespan
+from workers.runtime import serving
 
 log = logging.getLogger(__name__)
 
@@ -101,23 +100,19 @@ def run_socket_mode(settings: Settings) -> int:
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Connect and handle requests until `stop` is set (by default: SIGTERM or SIGINT).
 
-    The process needs what `hirebot serve` opens: the database pool, the job-list cache
+    The process runs what `hirebot serve` runs (`workers.runtime.serving`): the resources
     and the broker (with memory:// the tasks run here, as in the server).
     """
     stop = stop or _stop_on_signals()
-    opened = await open_pool(settings)
-    job_lists.configure(settings)
-    try:
-        async with broker_lifespan():
-            handler = SocketModeHandler(build_bolt_app(settings), settings.slack_app_token)
-            await handler.connect_async()
-            try:
-                await stop.wait()
-            finally:
-                await handler.close_async()
-    finally:
-        if opened:
-            await close_pool()
+    async with serving(settings):
+        app = build_bolt_app(settings)
+        await app.warm()
+        handler = SocketModeHandler(app, settings.slack_app_token)
+        await handler.connect_async()
+        try:
+            await stop.wait()
+        finally:
+            await handler.close_async()
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -1,11 +1,11 @@
-"""The Slack end of the worker tasks: a result posted into the thread it belongs to.
+"""The Slack-flavoured worker tasks: the plain task's work, told in a Slack thread.
 
-The worker tasks (`workers/tasks/`) hand their results over by task name (the contract is
-in `workers/threads.py`). Each post updates the placeholder message in place
-(`chat.update`) and puts the full result in the thread with its buttons; a failure says why
-and offers Retry. A task may be delivered twice, so each run's outcome is posted once
-(`models.idempotency`, key `post:<run_id>:<ok|failed>`: a failure reported mid-run and a
-success after a redelivery are both told). 429s are retried by the client's rate-limit
+Each runs the plain function of `workers.tasks` (idempotent per `run_id`) between two posts:
+a placeholder ("Drafting...", "Rewriting...") that starts or joins the job's thread, and
+the result (or why it failed, with Retry) in the thread, the placeholder updated in place.
+A task may be delivered twice, so every post happens once per run
+(`models.idempotency`, keys `post:<run_id>:<step>`); a failure reported mid-run and a
+success after a redelivery are both told. 429s are waited out by the client's rate-limit
 handler, after Slack's Retry-After.
 """
 
@@ -15,103 +15,146 @@ import logging
 from typing import Annotated, Any
 
 import msgspec
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from taskiq import TaskiqDepends, TaskiqState
+from taskiq import AsyncBroker, TaskiqDepends, TaskiqState
 
 from bot.blocks.job_messages import (
     description_ready_message,
+    drafting_message,
     generation_failed_message,
     headline_update,
     notice_message,
     rewrite_headline,
     rewrite_proposal_message,
+    rewriting_message,
 )
 from bot.blocks.layout import Message
 from bot.blocks.refs import candidate_url
-from bot.errors import dm_channel
+from bot.blocks.values import RetryKind
+from bot.posting import post_or_dm, update_message
+from bot.slack_client import build_slack_client
+from bot.threads import ThreadRef
 from models import idempotency
 from models.enums import JobStatus
 from models.errors import NotFound
 from models.jobs import generation
 from models.jobs.schemas import Job, JobName
 from models.settings import Settings
-from workers.broker import broker, slack_of
-from workers.threads import POST_GENERATION_TASK, POST_REWRITE_TASK, ThreadRef
+from workers.broker import broker_of, gateway_of, settings_of, shared
+from workers.llm import LLMGateway
+from workers.tasks import descriptions, rewrite
+from workers.tasks.results import GenerationOutcome, RewriteOutcome
 
 log = logging.getLogger(__name__)
 
-THREAD_GONE_ERRORS = frozenset(
-    {"channel_not_found", "not_in_channel", "is_archived", "thread_not_found", "is_inactive"}
-)
-"""The thread cannot take the reply any more: it goes to the user's DM instead."""
+DESCRIBE_IN_THREAD_TASK = "hirebot.slack.describe_in_thread"
+REWRITE_IN_THREAD_TASK = "hirebot.slack.rewrite_in_thread"
+
+INTERNAL_ERROR = "Something went wrong on our side; it has been logged. Please try again."
 
 
-def settings_of(state: Annotated[TaskiqState, TaskiqDepends()]) -> Settings:
-    """The worker's settings (opened with its resources), for the candidate link."""
-    return state.settings  # type: ignore[no-any-return]
+def slack_of(state: Annotated[TaskiqState, TaskiqDepends()]) -> AsyncWebClient | None:
+    """The worker's Slack client (made on first use, kept in the worker's state); None
+    without SLACK_BOT_TOKEN."""
+    if "slack" not in state:
+        state.slack = build_slack_client(state.settings)
+    return state.slack  # type: ignore[no-any-return]
 
 
-async def post_generation(
-    ok: bool,
+async def describe_in_thread(
     job_id: int,
-    text: str | None,
-    reason: str | None,
-    generated_by: str | None,
-    thread: dict[str, Any],
     run_id: str,
+    thread: dict[str, Any],
+    notes: str | None = None,
     *,
+    gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
+    broker: Annotated[AsyncBroker, TaskiqDepends(broker_of)],
     slack: Annotated[AsyncWebClient | None, TaskiqDepends(slack_of)],
     settings: Annotated[Settings, TaskiqDepends(settings_of)],
-) -> dict[str, Any] | None:
-    """A generated description (or why it failed) into the job's thread."""
+) -> GenerationOutcome:
+    """Write the job's description and tell the thread (starting it with "Drafting..."
+    when there is none yet)."""
     job = await _job(job_id)
-    ref = job or JobName(id=job_id, title=f"job {job_id}", status=JobStatus.DRAFT)
-    if ok and job is not None:
-        shown = msgspec.structs.replace(job, description=text or job.description)
+    title = job.title if job else f"job {job_id}"
+    where = await _placeholder(
+        slack, ThreadRef.from_payload(thread), run_id, drafting_message(title)
+    )
+    if where is not None and not ThreadRef.from_payload(thread).thread_ts:
+        await generation.set_slack_thread(job_id, str(where.channel), str(where.thread_ts))
+    try:
+        result = await descriptions.generate_job_description(
+            job_id, run_id, notes, gateway=gateway, broker=broker
+        )
+    except Exception:  # never leave the thread silent; the error itself is re-raised
+        await _tell_failure(slack, where, run_id, title, job_id)
+        raise
+    job = await _job(job_id)
+    if result["ok"] and job is not None:
+        shown = msgspec.structs.replace(job, description=result["text"] or job.description)
         reply = description_ready_message(shown, candidate_url(settings.public_url, job.public_key))
         headline = headline_update(job, "done")
     else:
-        why = reason or "The description could not be written."
-        reply = generation_failed_message(ref.title, why, job_id, "generate")
-        headline = headline_update(ref, "failed")
-    key = f"post:{run_id}:{'ok' if ok else 'failed'}"
-    return await _post_once(slack, key, ThreadRef.from_payload(thread), headline, reply)
+        why = result["reason"] or "The description could not be written."
+        reply = generation_failed_message(title, why, job_id, "generate")
+        headline = headline_update(_ref(job_id, title), "failed")
+    await _post_once(
+        slack, f"post:{run_id}:{'ok' if result['ok'] else 'failed'}", where, headline, reply
+    )
+    return result
 
 
-async def post_rewrite(
-    ok: bool,
-    job_id: int | None,
-    job_description: str | None,
-    suggested_skills: list[str],
-    reason: str | None,
-    generated_by: str | None,
-    thread: dict[str, Any],
+async def rewrite_in_thread(
+    job_id: int,
     run_id: str,
-    instruction: str = "",  # "" from a worker that predates it: Retry then asks again
+    title: str,
+    description: str,
+    instruction: str,
+    thread: dict[str, Any],
     *,
+    gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
     slack: Annotated[AsyncWebClient | None, TaskiqDepends(slack_of)],
-) -> dict[str, Any] | None:
-    """A proposed rewrite with Accept / Add skill / Discard (or why it failed) into the thread;
-    a failure's Retry carries the instruction, to rewrite again as asked."""
-    job = await _job(job_id) if job_id is not None else None
-    title = job.title if job else "the description"
+) -> RewriteOutcome:
+    """Propose a rewrite in the job's thread, with Accept / Add skill / Discard (or why it
+    failed, with a Retry that asks again with the same instruction)."""
+    asked = ThreadRef.from_payload(thread)
+    if not asked.thread_ts:
+        stored = await generation.slack_thread(job_id)
+        if stored is not None:
+            asked = msgspec.structs.replace(asked, channel=stored[0], thread_ts=stored[1])
+    where = await _placeholder(slack, asked, run_id, rewriting_message(title, instruction))
+    if where is not None and not asked.thread_ts:
+        await generation.set_slack_thread(job_id, str(where.channel), str(where.thread_ts))
+    try:
+        result = await rewrite.rewrite_job_description(
+            run_id, title, description, instruction, job_id, gateway=gateway
+        )
+    except Exception:
+        await _tell_failure(slack, where, run_id, title, job_id, instruction=instruction)
+        raise
+    job = await _job(job_id)
+    ref = _ref(job_id, job.title if job else title)
     if job is None:
         reply = notice_message(":warning: The job this rewrite was for no longer exists.")
         headline = reply
-    elif ok and job_description:
+    elif result["ok"] and result["job_description"]:
         reply = rewrite_proposal_message(
-            job.id, title, job_description, suggested_skills, proposal_id=run_id
-        )
-        headline = rewrite_headline(job, ok=True)
+            job.id, job.title, result["job_description"], result["suggested_skills"],
+            proposal_id=run_id,
+        )  # fmt: skip
+        headline = rewrite_headline(ref, ok=True)
     else:
-        why = reason or "The description could not be rewritten."
+        why = result["reason"] or "The description could not be rewritten."
         reply = generation_failed_message(
-            title, why, job.id, "rewrite", instruction=instruction or None
+            job.title, why, job.id, "rewrite", instruction=instruction
         )
-        headline = rewrite_headline(job, ok=False)
-    key = f"post:{run_id}:{'ok' if ok else 'failed'}"
-    return await _post_once(slack, key, ThreadRef.from_payload(thread), headline, reply)
+        headline = rewrite_headline(ref, ok=False)
+    await _post_once(
+        slack, f"post:{run_id}:{'ok' if result['ok'] else 'failed'}", where, headline, reply
+    )
+    return result
+
+
+# Steps -------------------------------------------------------------------------------------
 
 
 async def _job(job_id: int) -> Job | None:
@@ -121,48 +164,90 @@ async def _job(job_id: int) -> Job | None:
         return None
 
 
-async def _post_once(
-    slack: AsyncWebClient | None, key: str, where: ThreadRef, headline: Message, reply: Message
-) -> dict[str, Any] | None:
+def _ref(job_id: int, title: str) -> JobName:
+    return JobName(id=job_id, title=title, status=JobStatus.DRAFT)
+
+
+async def _placeholder(
+    slack: AsyncWebClient | None, asked: ThreadRef, run_id: str, message: Message
+) -> ThreadRef | None:
+    """Post the "working on it" message (once per run) in the asked thread, or as the start
+    of a new one, unless a placeholder is given already (a Retry's). Where the result goes;
+    None without a Slack client."""
     if slack is None:
-        log.warning("SLACK_BOT_TOKEN is not set: %s not posted", key)
+        log.warning("SLACK_BOT_TOKEN is not set: run %s is not told in Slack", run_id)
         return None
+    if asked.placeholder_ts and asked.channel and asked.thread_ts:
+        return asked
 
     async def post() -> dict[str, Any]:
-        await _update_placeholder(slack, where, headline)
-        return await _reply(slack, where, reply)
+        channel, ts = await post_or_dm(
+            slack, asked.channel, asked.user_id, message, thread_ts=asked.thread_ts
+        )
+        return {"channel": channel, "ts": ts}
+
+    outcome = await idempotency.once(f"post:{run_id}:start", post)
+    posted = outcome.result or {}
+    channel, ts = posted.get("channel"), posted.get("ts")
+    if not channel or not ts:  # another delivery is posting it right now
+        return asked
+    stayed = channel == asked.channel and asked.thread_ts
+    return ThreadRef(
+        team_id=asked.team_id,
+        user_id=asked.user_id,
+        channel=channel,
+        thread_ts=asked.thread_ts if stayed else ts,
+        placeholder_ts=ts,
+    )
+
+
+async def _tell_failure(
+    slack: AsyncWebClient | None,
+    where: ThreadRef | None,
+    run_id: str,
+    title: str,
+    job_id: int,
+    *,
+    instruction: str | None = None,
+) -> None:
+    """Best effort: an unexpected failure, told in the thread (a retry may still succeed)."""
+    kind: RetryKind = "rewrite" if instruction is not None else "generate"
+    reply = generation_failed_message(title, INTERNAL_ERROR, job_id, kind, instruction=instruction)
+    headline = (
+        rewrite_headline(_ref(job_id, title), ok=False)
+        if instruction is not None
+        else headline_update(_ref(job_id, title), "failed")
+    )
+    try:
+        await _post_once(slack, f"post:{run_id}:failed", where, headline, reply)
+    except Exception:
+        log.exception("could not tell the thread that run %s failed", run_id)
+
+
+async def _post_once(
+    slack: AsyncWebClient | None,
+    key: str,
+    where: ThreadRef | None,
+    headline: Message,
+    reply: Message,
+) -> None:
+    if slack is None or where is None:
+        return
+
+    async def post() -> dict[str, Any]:
+        if where.placeholder_ts and where.channel:
+            await update_message(slack, where.channel, where.placeholder_ts, headline)
+        channel, ts = await post_or_dm(
+            slack, where.channel, where.user_id, reply, thread_ts=where.thread_ts
+        )
+        return {"channel": channel, "ts": ts}
 
     outcome = await idempotency.once(key, post)
     if not outcome.ran:
         log.info("%s was posted already", key)
-    return outcome.result
 
 
-async def _update_placeholder(slack: AsyncWebClient, where: ThreadRef, headline: Message) -> None:
-    if where.placeholder_ts is None:
-        return
-    text, blocks = headline
-    try:
-        await slack.chat_update(
-            channel=where.channel, ts=where.placeholder_ts, text=text, blocks=blocks
-        )
-    except SlackApiError as error:  # deleted or too old: the reply below still tells the user
-        log.warning("could not update the placeholder: %s", error.response.get("error"))
-
-
-async def _reply(slack: AsyncWebClient, where: ThreadRef, reply: Message) -> dict[str, Any]:
-    text, blocks = reply
-    try:
-        posted = await slack.chat_postMessage(
-            channel=where.channel, thread_ts=where.thread_ts, text=text, blocks=blocks
-        )
-    except SlackApiError as error:
-        if error.response.get("error") not in THREAD_GONE_ERRORS:
-            raise
-        direct = await dm_channel(slack, where.user_id)
-        posted = await slack.chat_postMessage(channel=direct, text=text, blocks=blocks)
-    return {"channel": str(posted["channel"]), "ts": str(posted["ts"])}
-
-
-post_generation_task = broker.register_task(post_generation, task_name=POST_GENERATION_TASK)
-post_rewrite_task = broker.register_task(post_rewrite, task_name=POST_REWRITE_TASK)
+describe_in_thread_task = shared.register_task(
+    describe_in_thread, task_name=DESCRIBE_IN_THREAD_TASK
+)
+rewrite_in_thread_task = shared.register_task(rewrite_in_thread, task_name=REWRITE_IN_THREAD_TASK)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
+from models.errors import Conflict
 from models.settings import Settings
+
+RACES = (asyncpg.IntegrityConstraintViolationError, sqlite3.IntegrityError)
+"""A constraint the domain did not check first: two writers raced for the same row."""
+
+CLASHED = "the change clashed with another one made at the same moment; please try again"
 
 
 def engine_from_settings(settings: Settings) -> Engine[Any]:
@@ -39,12 +49,24 @@ def current_engine() -> Engine[Any]:
     return Job._meta.db
 
 
-def atomic() -> Any:
-    """A write transaction: IMMEDIATE on SQLite so concurrent writers queue, not fail."""
+@asynccontextmanager
+async def atomic() -> AsyncIterator[None]:
+    """A write transaction: IMMEDIATE on SQLite so concurrent writers queue, not fail.
+
+    A unique or foreign-key violation (a race the domain's own checks could not see) rolls
+    the transaction back and becomes `Conflict`, the one place that translates it.
+    """
     engine = current_engine()
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+    transaction: Any = (
+        engine.transaction(transaction_type=TransactionType.immediate)
+        if isinstance(engine, SQLiteEngine)
+        else engine.transaction()
+    )
+    try:
+        async with transaction:
+            yield
+    except RACES as error:
+        raise Conflict(CLASHED) from error
 
 
 def is_postgres() -> bool:
@@ -79,7 +101,10 @@ async def close_pool() -> None:
 async def insert_one(row: Table) -> dict[str, Any]:
     """Insert one row and return it as stored (ids, defaults and all)."""
     table = type(row)
-    inserted = await table.insert(row).returning(*table.all_columns())
+    try:
+        inserted = await table.insert(row).returning(*table.all_columns())
+    except RACES as error:
+        raise Conflict(CLASHED) from error
     return dict(inserted[0])
 
 

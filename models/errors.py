@@ -35,3 +35,11 @@ class TooLarge(DomainError):
 
 class Unauthenticated(DomainError):
     """No valid credentials."""
+
+
+class GenerationTimeout(DomainError):
+    """The worker did not answer in time; the work goes on (the API answers 504)."""
+
+
+class GenerationFailed(DomainError):
+    """The model (or the worker) could not do it; `message` says why (the API answers 502)."""

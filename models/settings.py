@@ -16,12 +16,14 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from models.enums import Role
+
 
 class SettingsError(ValueError):
     """A setting has a value Hirebot cannot use; the message names it."""
 
 
-ROLES = ("Admin", "Editor", "Viewer")
+ROLES = tuple(role.value for role in Role)
 
 
 @dataclass(frozen=True, slots=True)

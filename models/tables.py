@@ -37,6 +37,9 @@ class Organization(Table):
     slack_team_id = Varchar(
         length=32, null=True, default=None, unique=True, help_text="Slack workspace id."
     )
+    lists_version = Integer(
+        default=0, help_text="Bumped with every change that can alter an Admin's job lists."
+    )
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -48,6 +51,9 @@ class User(Table, tablename="app_user"):
     role = Varchar(length=16, choices=Role, default=Role.EDITOR)
     slack_user_id = Varchar(length=32, null=True, default=None)
     is_active = Boolean(default=True)
+    lists_version = Integer(
+        default=0, help_text="Bumped with every change that can alter this user's job lists."
+    )
     created_at = Timestamptz(default=TimestamptzNow())
 
 

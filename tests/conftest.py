@@ -24,10 +24,7 @@ os.environ["SLACK_SIGNING_SECRET"] = ""
 os.environ["SLACK_APP_TOKEN"] = ""
 os.environ["HIREBOT_GENERATION_WAIT"] = "10"
 
-from litestar.stores.memory import MemoryStore  # noqa: E402
-
 from api.app import create_app  # noqa: E402
-from models.cache import job_lists  # noqa: E402
 from models.db import close_pool, current_engine, open_pool  # noqa: E402
 from models.enums import Role  # noqa: E402
 from models.identity.actor import Actor  # noqa: E402
@@ -35,9 +32,9 @@ from models.settings import Settings, get_settings  # noqa: E402
 from models.tables import ALL_TABLES  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
-from workers.broker import broker as the_broker  # noqa: E402
 from workers.broker import gateway_of  # noqa: E402
 from workers.llm import LLMGateway, OpenAIGateway  # noqa: E402
+from workers.runtime import serving  # noqa: E402
 
 
 def pytest_report_header() -> str:
@@ -71,8 +68,7 @@ async def migrated() -> AsyncIterator[None]:
 
 @pytest.fixture(name="db")
 async def fx_db(migrated: None) -> AsyncIterator[None]:
-    """An empty database (and an empty list cache) for one test."""
-    job_lists.use(MemoryStore(), ttl_seconds=300)
+    """An empty database for one test."""
     yield
     engine = current_engine()
     names = [table._meta.tablename for table in ALL_TABLES]
@@ -110,12 +106,10 @@ async def fx_editor(db: None) -> Actor:
 
 @pytest.fixture(name="broker")
 async def fx_broker(db: None) -> AsyncIterator[AsyncBroker]:
-    """taskiq's in-memory broker, started (resources open) for one test."""
-    await the_broker.startup()
-    yield the_broker
-    await the_broker.wait_all()  # type: ignore[attr-defined]
-    the_broker.dependency_overrides.clear()
-    await the_broker.shutdown()
+    """taskiq's in-memory broker, started (resources open) and active, for one test."""
+    async with serving(get_settings()) as broker:
+        yield broker
+        await broker.wait_all()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(name="fake_openai")

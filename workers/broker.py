@@ -1,7 +1,7 @@
-"""The one broker module: HIREBOT_BROKER_URL picks the broker; worker resources live in its state.
+"""The broker, built from the settings it is given; worker resources live in its state.
 
-- `memory://`: taskiq's in-memory broker; tasks run inside `hirebot serve` (the embedded
-  default), started and stopped by `broker_lifespan` in the app's lifespan.
+- `memory://`: taskiq's in-memory broker; tasks run inside the process that started it
+  (`hirebot serve`, `hirebot bot --socket`), the embedded default.
 - `redis://host:port/db[?queue=NAME]`: a Redis stream (acknowledged after the task ran, so
   a task whose worker died is delivered again after HIREBOT_TASK_REDELIVERY_SECONDS) and a
   Redis result backend. `queue` names the stream and consumer group (default `hirebot`).
@@ -9,9 +9,11 @@
 - `amqp://user:pass@host:port/[?results=redis://...]`: RabbitMQ (`pip install taskiq-aio-pika`);
   RabbitMQ keeps no results, so the API's waits need `results=` pointing at a Redis.
 
-Resources (database pool, LLM gateway, Slack client) open on WORKER_STARTUP into
-`broker.state` and close on WORKER_SHUTDOWN; tasks receive them through `TaskiqDepends`
-(`gateway_of`, `slack_of`, `broker_of`), which tests replace with `dependency_overrides`.
+Tasks are declared once on taskiq's shared broker (`workers.tasks`, `bot.tasks`) and sent
+through whichever broker `activate` made the process's own. Resources that tasks need
+(settings, the database pool, the LLM gateway) open on WORKER_STARTUP into `broker.state`
+and reach the tasks through `TaskiqDepends` (`settings_of`, `gateway_of`, `broker_of`),
+which tests replace with `dependency_overrides`.
 """
 
 from __future__ import annotations
@@ -19,33 +21,28 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
 from redis.asyncio import Redis
-from slack_sdk.web.async_client import AsyncWebClient
 from taskiq import AckableMessage, AsyncBroker, Context, InMemoryBroker, TaskiqDepends, TaskiqState
+from taskiq.brokers.shared_broker import async_shared_broker
 from taskiq.events import TaskiqEvents
 from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
 
-from models.cache import job_lists
-from models.db import close_pool, open_pool
-from models.settings import Settings, SettingsError, get_settings
+from models.settings import Settings, SettingsError
 from workers.llm import LLMGateway, build_gateway
-from workers.slack_client import build_slack_client
+from workers.resources import close_resources, open_resources
 
 log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE = "hirebot"
 RESULT_TTL_SECONDS = 86_400
-"""Task results (what `dispatch.wait` reads) stay in Redis this long."""
+"""Task results (what `workers.queue.wait` reads) stay in Redis this long."""
 
-TASK_MODULES = ("workers.tasks", "bot.tasks")
-"""Modules whose import registers tasks; `bot.tasks` is optional until the bot defines it."""
-
-"""Extra attempts of a Slack call answered 429; each waits the Retry-After Slack sends."""
+shared = async_shared_broker
+"""Where tasks are declared: `shared.register_task(function, task_name=...)`."""
 
 
 # Brokers ---------------------------------------------------------------------------------
@@ -130,13 +127,12 @@ def _optional(module: str, package: str, scheme: str) -> Any:
         ) from None
 
 
-def build_broker(settings: Settings) -> AsyncBroker:
-    """The broker for `settings.broker_url` (tasks are registered on it by `workers.tasks`)."""
+def _transport(settings: Settings) -> AsyncBroker:
     url, params = _split_url(settings.broker_url)
     queue = params.get("queue", DEFAULT_QUEUE)
     if url.startswith("memory://"):
-        # Results are kept for `dispatch.wait`; the API waits on a few at a time.
-        return InMemoryBroker(max_stored_results=1000)
+        # Results are kept for `queue.wait`; the API waits on a few at a time.
+        return InMemoryBroker(max_stored_results=1000, max_async_tasks=200)
     if url.startswith(("redis://", "rediss://")):
         return RecoveringStreamBroker(
             url,
@@ -166,56 +162,51 @@ def build_broker(settings: Settings) -> AsyncBroker:
     raise SettingsError("HIREBOT_BROKER_URL must be memory://, redis://, nats:// or amqp://")
 
 
+def build_broker(settings: Settings) -> AsyncBroker:
+    """The broker for `settings.broker_url`, opening the worker resources when it starts
+    running tasks (a worker process, or any process with memory://)."""
+    broker = _transport(settings)
+    broker.state.settings = settings
+    broker.add_event_handler(TaskiqEvents.WORKER_STARTUP, _open_worker_resources)
+    broker.add_event_handler(TaskiqEvents.WORKER_SHUTDOWN, _close_worker_resources)
+    return broker
+
+
+def activate(broker: AsyncBroker) -> AsyncBroker:
+    """Make `broker` the one this process sends tasks through."""
+    shared.default_broker(broker)
+    return broker
+
+
+def active_broker() -> AsyncBroker:
+    """The broker this process sends tasks through (`activate`d at start-up)."""
+    broker = getattr(shared, "_default_broker", None)
+    if broker is None:
+        raise RuntimeError("no broker is active in this process (open the resources first)")
+    return broker  # type: ignore[no-any-return]
+
+
 def is_in_memory(target: AsyncBroker) -> bool:
     return isinstance(target, InMemoryBroker)
-
-
-broker: AsyncBroker = build_broker(get_settings())
-
-
-def import_task_modules() -> list[str]:
-    """Import (register) every task module that exists; the names of those imported."""
-    loaded = []
-    for name in TASK_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # the module exists but one of its imports is missing
-                raise
-            log.info("no task module %s (yet)", name)
-            continue
-        loaded.append(name)
-    return loaded
 
 
 # Worker resources --------------------------------------------------------------------------
 
 
-@broker.on_event(TaskiqEvents.WORKER_STARTUP)
-async def open_resources(state: TaskiqState) -> None:
-    settings = get_settings()
-    state.settings = settings
-    state.owns_pool = await open_pool(settings)
-    if not is_in_memory(broker):
-        # A separate worker process: point the job-list cache at the shared store, so the
-        # invalidations of its writes reach the API servers. (In memory mode the server
-        # process configured it already.)
-        job_lists.configure(settings)
+async def _open_worker_resources(state: TaskiqState) -> None:
+    settings: Settings = state.settings
+    await open_resources(settings)
     state.gateway = build_gateway(settings)
-    state.slack = build_slack_client(settings)
     log.info("worker resources open (LLM: %s)", state.gateway.name)
 
 
-@broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
-async def close_resources(state: TaskiqState) -> None:
-    if broker.is_worker_process:
-        await cancel_abandoned_tasks()
+async def _close_worker_resources(state: TaskiqState) -> None:
+    await cancel_abandoned_tasks()
     gateway: LLMGateway | None = state.get("gateway")
     if gateway is not None:
         await gateway.aclose()
-    if state.get("owns_pool"):
-        await close_pool()
-    state.clear()
+        del state.gateway
+    await close_resources()
 
 
 async def cancel_abandoned_tasks(wait_seconds: float = 2.0) -> None:
@@ -241,36 +232,14 @@ async def cancel_abandoned_tasks(wait_seconds: float = 2.0) -> None:
 # Dependencies for tasks --------------------------------------------------------------------
 
 
+def settings_of(state: Annotated[TaskiqState, TaskiqDepends()]) -> Settings:
+    return state.settings  # type: ignore[no-any-return]
+
+
 def gateway_of(state: Annotated[TaskiqState, TaskiqDepends()]) -> LLMGateway:
     return state.gateway  # type: ignore[no-any-return]
-
-
-def slack_of(state: Annotated[TaskiqState, TaskiqDepends()]) -> AsyncWebClient | None:
-    return state.get("slack")
 
 
 def broker_of(context: Annotated[Context, TaskiqDepends()]) -> AsyncBroker:
     """The broker that delivered the running task (to queue follow-up tasks on it)."""
     return context.broker
-
-
-# Running inside `hirebot serve` ------------------------------------------------------------
-
-
-@asynccontextmanager
-async def broker_lifespan(_app: Any = None) -> AsyncIterator[None]:
-    """Start the broker with the server: with memory:// this starts the embedded workers
-    (their resources included); with a remote broker it connects the client side.
-
-    On the way out, in-memory tasks still running get the shutdown grace period to finish.
-    """
-    import_task_modules()
-    await broker.startup()
-    try:
-        yield
-    finally:
-        if isinstance(broker, InMemoryBroker):
-            grace = get_settings().worker_shutdown_grace_seconds
-            with suppress(TimeoutError):
-                await asyncio.wait_for(broker.wait_all(), timeout=grace)
-        await broker.shutdown()

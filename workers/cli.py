@@ -6,13 +6,12 @@ parent then waits for its children (with Redis streams or NATS they can hang), s
 HIREBOT_WORKER_SHUTDOWN_GRACE seconds (plus the broker's own shutdown time) the workers
 still alive are killed. A killed task was not acknowledged: the broker delivers it again.
 
-`python -m workers.cli [--workers N] [--grace S]` runs the same thing without the click CLI.
+The broker is built from the settings given, and the worker processes import the task
+modules they are given (`hirebot worker` passes those of `workers/` and `bot/`).
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
 import logging
 import multiprocessing
 import signal
@@ -24,7 +23,8 @@ from taskiq.cli.common_args import LogLevel
 from taskiq.cli.worker.args import WorkerArgs
 from taskiq.cli.worker.run import run_worker as taskiq_run_worker
 
-from models.settings import Settings, get_settings
+from models.settings import Settings
+from workers.broker import activate, build_broker
 
 log = logging.getLogger("hirebot.worker")
 
@@ -37,32 +37,16 @@ BROKER_SHUTDOWN_SECONDS = 5.0
 KILL_MARGIN_SECONDS = 1.0
 
 
-def task_modules() -> list[str]:
-    """The task modules that exist (`bot.tasks` may not, yet)."""
-    from workers.broker import TASK_MODULES
-
-    return [name for name in TASK_MODULES if _exists(name)]
-
-
-def _exists(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 def run_worker(
     settings: Settings,
+    task_modules: list[str],
     workers: int = 1,
     grace_seconds: int | None = None,
     *,
     max_async_tasks: int = MAX_ASYNC_TASKS,
 ) -> int:
-    """Run worker processes until SIGTERM/SIGINT; the exit status.
-
-    The broker comes from the process's settings (`workers.broker` reads them), so
-    `settings` must be those (`get_settings()`); it also gives the grace period.
-    """
+    """Run worker processes for the broker of `settings` until SIGTERM/SIGINT; the exit
+    status. Each process imports `task_modules` (which declare the tasks it runs)."""
     if settings.broker_url.startswith("memory://"):
         print(
             "hirebot worker: HIREBOT_BROKER_URL is memory://, so tasks run inside "
@@ -70,13 +54,12 @@ def run_worker(
             file=sys.stderr,
         )
         return 2
-    if settings.broker_url != get_settings().broker_url:
-        print("hirebot worker: settings differ from the environment's", file=sys.stderr)
-        return 2
     grace = settings.worker_shutdown_grace_seconds if grace_seconds is None else grace_seconds
+    # Built here and inherited by the forked processes (taskiq accepts a broker object).
+    broker = activate(build_broker(settings))
     args = WorkerArgs(
-        broker="workers.broker:broker",
-        modules=task_modules(),
+        broker=broker,  # type: ignore[arg-type]
+        modules=task_modules,
         workers=workers,
         max_async_tasks=max_async_tasks,
         wait_tasks_timeout=float(grace),
@@ -110,15 +93,3 @@ def stop_children(deadline_seconds: float) -> int:
         child.kill()
         child.join(timeout=5)
     return len(children)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m workers.cli", description=__doc__)
-    parser.add_argument("--workers", type=int, default=1, help="worker processes")
-    parser.add_argument("--grace", type=int, default=None, help="shutdown grace, seconds")
-    options = parser.parse_args(argv)
-    return run_worker(get_settings(), workers=options.workers, grace_seconds=options.grace)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

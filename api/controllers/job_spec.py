@@ -9,7 +9,7 @@ from litestar import Controller, MediaType, Response, get, post
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery
 
-from api.params import CurrentActor
+from api.params import CurrentActor, JobLists
 from models.jobs import operations as jobs
 from models.jobs.schemas import CandidateJob, Job, JobName
 from models.pipeline import operations as pipeline
@@ -28,8 +28,8 @@ class JobSpecController(Controller):
         summary="Jobs you own or that are shared with you",
         responses={200: ResponseSpec(data_container=list[Job])},
     )
-    async def owned_and_shared(self, actor: CurrentActor) -> Response[bytes]:
-        return Response(await jobs.list_owned_and_shared_json(actor), media_type=_JSON)
+    async def owned_and_shared(self, actor: CurrentActor, job_lists: JobLists) -> Response[bytes]:
+        return Response(await job_lists.owned_and_shared(actor), media_type=_JSON)
 
     @get(
         "/job-names-list",
@@ -38,9 +38,9 @@ class JobSpecController(Controller):
         responses={200: ResponseSpec(data_container=list[JobName])},
     )
     async def job_names(
-        self, actor: CurrentActor, title: FromQuery[str | None] = None
+        self, actor: CurrentActor, job_lists: JobLists, title: FromQuery[str | None] = None
     ) -> Response[bytes]:
-        return Response(await jobs.job_names_json(actor, title), media_type=_JSON)
+        return Response(await job_lists.job_names(actor, title), media_type=_JSON)
 
     @get("/job-detail/{job_id:int}", operation_id="getJobDetail")
     async def job_detail(self, actor: CurrentActor, job_id: FromPath[int]) -> dict[str, Job]:

@@ -20,7 +20,7 @@ from models.jobs.schemas import (
     ShareRequest,
     Weights,
 )
-from workers.dispatch import queue_conversion
+from workers.operations import jobs as use_cases
 
 
 class JobController(Controller):
@@ -42,10 +42,7 @@ class JobController(Controller):
 
     @post("/", operation_id="createJob", summary="Create a job you own")
     async def create_job(self, actor: CurrentActor, data: JSONBody[JobCreate]) -> Job:
-        job = await jobs.create_job(actor, data)
-        if job.description.strip():
-            await queue_conversion(job.id)
-        return job
+        return await use_cases.create_job(actor, data)
 
     @get("/{job_id:int}", operation_id="getJob")
     async def get_job(self, actor: CurrentActor, job_id: FromPath[int]) -> Job:
@@ -55,22 +52,13 @@ class JobController(Controller):
     async def replace_job(
         self, actor: CurrentActor, job_id: FromPath[int], data: JSONBody[JobCreate]
     ) -> Job:
-        return await self._update(actor, job_id, data)
+        return await use_cases.update_job(actor, job_id, data)
 
     @patch("/{job_id:int}", operation_id="updateJob")
     async def update_job(
         self, actor: CurrentActor, job_id: FromPath[int], data: JSONBody[JobUpdate]
     ) -> Job:
-        return await self._update(actor, job_id, data)
-
-    @staticmethod
-    async def _update(
-        actor: CurrentActor, job_id: FromPath[int], data: JobCreate | JobUpdate
-    ) -> Job:
-        result = await jobs.update_job(actor, job_id, data)
-        if result.description_changed and result.job.description.strip():
-            await queue_conversion(job_id)
-        return result.job
+        return await use_cases.update_job(actor, job_id, data)
 
     @delete("/{job_id:int}", operation_id="deleteJob")
     async def delete_job(self, actor: CurrentActor, job_id: FromPath[int]) -> None:

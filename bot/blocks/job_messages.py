@@ -23,6 +23,7 @@ from bot.blocks.text import escape, markdown_to_mrkdwn, split_text, truncate
 from bot.blocks.values import RetryKind, encode_value
 from models.enums import JobStatus
 from models.jobs.schemas import Job
+from models.jobs.skills import clean_skills
 
 HeadlineState = Literal["done", "failed"]
 MAX_SKILL_BUTTONS = 10
@@ -174,16 +175,6 @@ def generation_failed_message(
     return f"Could not {_FAILED_VERBS[retry_kind]} {escape(title)}: {escape(reason)}", blocks
 
 
-def _unique(skills: Sequence[str]) -> list[str]:
-    seen: set[str] = set()
-    result = []
-    for skill in (s.strip() for s in skills):
-        if skill and skill.casefold() not in seen:
-            seen.add(skill.casefold())
-            result.append(skill)
-    return result
-
-
 def rewrite_proposal_message(
     job_id: int,
     title: str,
@@ -201,7 +192,7 @@ def rewrite_proposal_message(
     discarded, `resolution` (escaped mrkdwn) replaces Accept and Discard; `skill_buttons`
     keeps the "Add" buttons (still useful after Accept, not after Discard).
     """
-    skills = _unique(suggested_skills)[:MAX_SKILL_BUTTONS]
+    skills = clean_skills(suggested_skills)[:MAX_SKILL_BUTTONS]
     top = [section(f":pencil2: Proposed rewrite of *{escape(title)}*")]
     bottom: list[Block] = []
     if skills:

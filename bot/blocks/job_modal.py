@@ -15,11 +15,10 @@ from bot.blocks.layout import Block, input_block
 from bot.blocks.state import errors_for, state_value
 from bot.blocks.text import plain
 from models.enums import EmploymentType
+from models.jobs.schemas import MAX_LOCATION, MAX_NOTES, MAX_TITLE, MAX_YEARS
+from models.jobs.skills import parse_skills
 
 PRIVATE_METADATA_LIMIT = 3000
-TITLE_MAX_LENGTH = 200
-TEXT_MAX_LENGTH = 2000
-EXPERIENCE_MAX = 50
 
 NEW_JOB_FIELDS: dict[str, tuple[str, str]] = {
     "title": (ids.JOB_TITLE_BLOCK, ids.JOB_TITLE_ACTION),
@@ -82,7 +81,7 @@ def _inputs(title: str) -> list[Block]:
                 ids.JOB_TITLE_ACTION,
                 initial=title,
                 placeholder="Backend Engineer",
-                max_length=TITLE_MAX_LENGTH,
+                max_length=MAX_TITLE,
             ),
         ),
         input_block(
@@ -99,18 +98,18 @@ def _inputs(title: str) -> list[Block]:
         input_block(
             ids.JOB_MIN_EXPERIENCE_BLOCK,
             "Minimum experience (years)",
-            integer_input(ids.JOB_MIN_EXPERIENCE_ACTION, min_value=0, max_value=EXPERIENCE_MAX),
+            integer_input(ids.JOB_MIN_EXPERIENCE_ACTION, min_value=0, max_value=MAX_YEARS),
         ),
         input_block(
             ids.JOB_MAX_EXPERIENCE_BLOCK,
             "Maximum experience (years)",
-            integer_input(ids.JOB_MAX_EXPERIENCE_ACTION, min_value=0, max_value=EXPERIENCE_MAX),
+            integer_input(ids.JOB_MAX_EXPERIENCE_ACTION, min_value=0, max_value=MAX_YEARS),
         ),
         input_block(
             ids.JOB_LOCATION_BLOCK,
             "Location",
             text_input(
-                ids.JOB_LOCATION_ACTION, placeholder="Remote, Berlin", max_length=TITLE_MAX_LENGTH
+                ids.JOB_LOCATION_ACTION, placeholder="Remote, Berlin", max_length=MAX_LOCATION
             ),
             optional=True,
         ),
@@ -121,23 +120,11 @@ def _inputs(title: str) -> list[Block]:
                 ids.JOB_NOTES_ACTION,
                 placeholder="Team, product, anything the description should mention",
                 multiline=True,
-                max_length=TEXT_MAX_LENGTH,
+                max_length=MAX_NOTES,
             ),
             optional=True,
         ),
     ]
-
-
-def split_skills(raw: str | None) -> list[str]:
-    """Comma-separated skills, stripped, empty ones and repeats (any case) dropped."""
-    seen: set[str] = set()
-    skills: list[str] = []
-    for part in (raw or "").split(","):
-        skill = part.strip()
-        if skill and skill.casefold() not in seen:
-            seen.add(skill.casefold())
-            skills.append(skill)
-    return skills
 
 
 def parse_new_job_submission(state_values: Mapping[str, Any]) -> NewJobFields:
@@ -149,7 +136,7 @@ def parse_new_job_submission(state_values: Mapping[str, Any]) -> NewJobFields:
 
     return NewJobFields(
         title=value("title"),
-        must_have_skills=split_skills(value("must_have_skills")),
+        must_have_skills=parse_skills(value("must_have_skills") or ""),
         employment_type=value("employment_type"),
         min_experience=value("min_experience"),
         max_experience=value("max_experience"),

@@ -1,7 +1,8 @@
 """Registers every Slack listener on the Bolt app (the one wiring place of the bot).
 
-Every listener acknowledges at once and starts its work in the background (`after_ack`);
-a modal submission is checked first, so its errors show inline in the modal.
+Every listener acknowledges at once and starts its work in the background
+(`bot.acknowledge`); a modal submission is checked first (`bot.forms`), so its errors show
+inline in the modal.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
+from bot.acknowledge import Listener, acknowledge, after_ack
 from bot.blocks import ids
+from bot.context import SETTINGS
 from bot.errors import on_error
+from bot.forms import new_job_form, rewrite_form, share_form
 from bot.listeners import actions, commands, events, views
-from bot.listeners.after_ack import Listener, acknowledge, after_ack
 from models.settings import Settings
 
 Next = Callable[[], Awaitable[BoltResponse]]
@@ -23,9 +26,6 @@ Next = Callable[[], Awaitable[BoltResponse]]
 
 def register(app: AsyncApp, settings: Settings) -> None:
     """Attach commands, actions, views and events to `app`."""
-    # In memory:// mode the posting tasks run in this process: make sure they are known.
-    import bot.tasks  # noqa: F401
-
     app.use(_provide(settings))
     app.error(on_error)
 
@@ -50,9 +50,9 @@ def register(app: AsyncApp, settings: Settings) -> None:
     # A URL button: Slack opens the link itself and still expects the click acknowledged.
     app.action(ids.OPEN_JOB_ACTION)(acknowledge)
 
-    app.view(ids.NEW_JOB_CALLBACK)(after_ack(views.create_job, views.check_new_job))
-    app.view(ids.REWRITE_CALLBACK)(after_ack(views.start_rewrite, views.check_rewrite))
-    app.view(ids.SHARE_CALLBACK)(after_ack(views.share_job, views.check_share))
+    app.view(ids.NEW_JOB_CALLBACK)(after_ack(views.create_job, new_job_form))
+    app.view(ids.REWRITE_CALLBACK)(after_ack(views.start_rewrite, rewrite_form))
+    app.view(ids.SHARE_CALLBACK)(after_ack(views.share_job, share_form))
 
     app.event("app_home_opened")(after_ack(events.publish_home))
 
@@ -61,7 +61,7 @@ def _provide(settings: Settings) -> Callable[[AsyncBoltContext, Next], Awaitable
     """A middleware putting the app's settings into each request's context."""
 
     async def provide_settings(context: AsyncBoltContext, next: Next) -> BoltResponse:
-        context["settings"] = settings
+        context[SETTINGS] = settings
         return await next()
 
     return provide_settings

@@ -1,7 +1,7 @@
 """Buttons and pickers on job messages, rewrite proposals, pipelines and the App Home.
 
-Every click is acknowledged at once (`after_ack`); these functions run after the
-ack. A button's value names the job (`bot.blocks.values`); the domain operation checks
+Every click is acknowledged at once (`bot.acknowledge`); these functions run after the
+ack. A button's value names the job (`bot.blocks.values`); the operation called checks
 that the clicking user may act on it.
 """
 
@@ -21,22 +21,27 @@ from bot.blocks.job_messages import (
     rewrite_proposal_message,
 )
 from bot.blocks.refs import candidate_url
-from bot.blocks.share_modal import share_modal
 from bot.blocks.text import escape
 from bot.blocks.values import ButtonValue, Origin, decode_value
+from bot.context import settings_of
 from bot.errors import tell_user
+from bot.flows import work
+from bot.flows.jobs import one_job
+from bot.flows.modals import (
+    open_new_job_modal,
+    open_pipeline_modal,
+    open_rewrite_modal,
+    open_share_modal,
+)
+from bot.flows.pipelines import pipeline_answer
 from bot.identity import actor_from, slack_user
-from bot.listeners import flows
-from models import idempotency
+from bot.posting import update_message
 from models.enums import JobStatus
-from models.errors import Invalid, NotFound
+from models.errors import Invalid
 from models.identity.actor import Actor
 from models.jobs.access import Action
-from models.jobs.operations import get_job, set_status, update_job
-from models.jobs.schemas import JobUpdate
 from models.settings import Settings
-from workers import dispatch
-from workers.threads import ThreadRef
+from workers.operations import descriptions, jobs
 
 Body = dict[str, Any]
 
@@ -83,7 +88,7 @@ class Click:
 
     @property
     def settings(self) -> Settings:
-        return flows.settings_of(self.context)
+        return settings_of(self.context)
 
     async def actor(self) -> Actor:
         return await actor_from(self.body, self.settings)
@@ -118,13 +123,11 @@ def _on_click(handler: Callable[[Click], Awaitable[None]]) -> Callable[..., Awai
 @_on_click
 async def publish(click: Click) -> None:
     """Publish (draft -> open), then redraw the message without the Publish button."""
-    value = click.value
-    job = await set_status(await click.actor(), value.job_id, JobStatus.OPEN)
+    job = await jobs.set_status(await click.actor(), click.value.job_id, JobStatus.OPEN)
     url = candidate_url(click.settings.public_url, job.public_key)
     where = click.message
     if where is not None:
-        text, blocks = description_ready_message(job, url)
-        await click.client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
+        await update_message(click.client, where[0], where[1], description_ready_message(job, url))
     await click.tell(f":rocket: *{escape(job.title)}* is open: candidates can apply at {url}")
 
 
@@ -133,7 +136,7 @@ async def rewrite(click: Click) -> None:
     """The rewrite modal for this job; the proposal goes to the thread clicked in."""
     actor = await click.actor()
     reference = str(click.value.job_id)
-    await flows.open_rewrite_modal(
+    await open_rewrite_modal(
         click.client, click.trigger_id, actor, click.origin, reference=reference
     )
 
@@ -141,9 +144,7 @@ async def rewrite(click: Click) -> None:
 @_on_click
 async def share(click: Click) -> None:
     """The share modal, if the user may share this job (its owner or an Admin)."""
-    actor = await click.actor()
-    job = await flows.one_job(actor, str(click.value.job_id), Action.MANAGE)
-    await click.client.views_open(trigger_id=click.trigger_id, view=share_modal(job))
+    await open_share_modal(click.client, click.trigger_id, await click.actor(), click.value.job_id)
 
 
 @_on_click
@@ -152,30 +153,21 @@ async def view_stages(click: Click) -> None:
     actor = await click.actor()
     job_id = click.value.job_id
     if click.message is None:
-        await flows.open_pipeline_modal(click.client, click.trigger_id, actor, job_id)
+        await open_pipeline_modal(click.client, click.trigger_id, actor, job_id)
         return
-    text, blocks = await flows.pipeline_answer(actor, await flows.one_job(actor, str(job_id)))
+    text, blocks = await pipeline_answer(actor, await one_job(actor, str(job_id)))
     await click.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
 @_on_click
 async def retry(click: Click) -> None:
-    """Queue the failed work again. A rewrite is asked again with its instruction; when the
-    button has none (or only part of it), its modal reopens, prefilled."""
+    """Queue the failed work again, in the thread clicked in (the failure message says so).
+    A rewrite is asked again with its instruction; when the button has none (or only part
+    of it), its modal reopens, prefilled."""
     value = click.value
     actor = await click.actor()
-    if value.kind == "rewrite" and value.instruction and not value.instruction_cut:
-        target = await flows.job_to_rewrite(actor, value.job_id)
-        where = click.message
-        if where is not None:
-            line = f":arrows_counterclockwise: Rewriting *{escape(target.title)}* again..."
-            text, blocks = notice_message(line)
-            await click.client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
-        who = slack_user(click.body)
-        await flows.rewrite_in_thread(click.client, who, target, value.instruction, click.origin)
-        return
-    if value.kind == "rewrite":
-        await flows.open_rewrite_modal(
+    if value.kind == "rewrite" and not (value.instruction and not value.instruction_cut):
+        await open_rewrite_modal(
             click.client,
             click.trigger_id,
             actor,
@@ -184,25 +176,22 @@ async def retry(click: Click) -> None:
             instruction=value.instruction or "",
         )
         return
-    job = await flows.one_job(actor, str(value.job_id), Action.CHANGE)
-    where = click.message
+    job = await one_job(actor, str(value.job_id), Action.CHANGE)
+    where, who = click.message, slack_user(click.body)
     if value.kind == "convert" or where is None:
-        await dispatch.queue_conversion(job.id)
+        await descriptions.convert_again(actor, job.id)
         await click.tell(f":arrows_counterclockwise: Structuring *{escape(job.title)}* again.")
         return
     channel, ts, root = where
+    if value.kind == "rewrite" and value.instruction:
+        line = f":arrows_counterclockwise: Rewriting *{escape(job.title)}* again..."
+        await update_message(click.client, channel, ts, notice_message(line))
+        await work.rewrite(actor, who, job.id, value.instruction, click.origin)
+        return
     line = f":arrows_counterclockwise: Writing the description of *{escape(job.title)}* again..."
-    text, blocks = notice_message(line)
-    await click.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-    who = slack_user(click.body)
-    thread = ThreadRef(
-        team_id=who.team_id,
-        channel=channel,
-        thread_ts=root,
-        user_id=who.user_id,
-        placeholder_ts=root,
-    )
-    await dispatch.queue_generation(job.id, thread=thread)
+    await update_message(click.client, channel, ts, notice_message(line))
+    # The thread's first message tells how it ends, as it did the first time.
+    await work.describe_again(actor, who, job.id, click.origin, root)
 
 
 # App Home and pipelines --------------------------------------------------------------------
@@ -212,15 +201,15 @@ async def retry(click: Click) -> None:
 async def create_job(click: Click) -> None:
     """App Home's "Create a job": the new-job modal; the draft is announced in a DM."""
     actor = await click.actor()
-    await flows.open_new_job_modal(click.client, click.trigger_id, actor, "", Origin())
+    await open_new_job_modal(click.client, click.trigger_id, actor, "", Origin())
 
 
 @_on_click
 async def share_pipeline(click: Click) -> None:
     """Post the ephemeral pipeline in the channel for everyone."""
     actor = await click.actor()
-    job = await flows.one_job(actor, str(click.value.job_id))
-    text, blocks = await flows.pipeline_answer(actor, job, in_channel=True)
+    job = await one_job(actor, str(click.value.job_id))
+    text, blocks = await pipeline_answer(actor, job, in_channel=True)
     await click.respond(
         text=text, blocks=blocks, response_type="in_channel", replace_original=False
     )
@@ -231,20 +220,12 @@ async def share_pipeline(click: Click) -> None:
 async def pick_stages(click: Click) -> None:
     """A job picked in `/stages`' picker: the picker becomes the pipeline."""
     actor = await click.actor()
-    job = await flows.one_job(actor, str(click.value.job_id))
-    text, blocks = await flows.pipeline_answer(actor, job)
+    job = await one_job(actor, str(click.value.job_id))
+    text, blocks = await pipeline_answer(actor, job)
     await click.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=True)
 
 
 # Rewrite proposals -------------------------------------------------------------------------
-
-
-async def _proposal(value: ButtonValue) -> dict[str, Any]:
-    """The rewrite a proposal's buttons refer to (kept by the worker under its run id)."""
-    stored = await idempotency.stored(f"rewrite:{value.proposal}") if value.proposal else None
-    if not stored or not stored.get("job_description"):
-        raise NotFound("this proposal is no longer available; ask for a new rewrite")
-    return stored
 
 
 async def _redraw_proposal(
@@ -253,8 +234,8 @@ async def _redraw_proposal(
     where = click.message
     if where is None:
         return
-    proposal = await _proposal(value)
-    text, blocks = rewrite_proposal_message(
+    proposal = await jobs.rewrite_proposal(value.job_id, value.proposal)
+    message = rewrite_proposal_message(
         value.job_id,
         title,
         str(proposal["job_description"]),
@@ -263,22 +244,18 @@ async def _redraw_proposal(
         resolution=resolution,
         skill_buttons=skill_buttons,
     )
-    await click.client.chat_update(channel=where[0], ts=where[1], text=text, blocks=blocks)
+    await update_message(click.client, where[0], where[1], message)
 
 
 @_on_click
 async def accept_rewrite(click: Click) -> None:
     """Make the proposal the job's description (its JSON form is then rebuilt)."""
     value = click.value
-    proposal = await _proposal(value)
-    actor = await click.actor()
-    update = JobUpdate(description=str(proposal["job_description"]))
-    result = await update_job(actor, value.job_id, update)
-    if result.description_changed:
-        await dispatch.queue_conversion(value.job_id)
-    who = slack_user(click.body)
-    line = f":white_check_mark: Accepted by <@{who.user_id}>: now the description."
-    await _redraw_proposal(click, value, result.job.title, line, skill_buttons=True)
+    job = await jobs.accept_rewrite(await click.actor(), value.job_id, value.proposal)
+    line = (
+        f":white_check_mark: Accepted by <@{slack_user(click.body).user_id}>: now the description."
+    )
+    await _redraw_proposal(click, value, job.title, line, skill_buttons=True)
 
 
 @_on_click
@@ -287,12 +264,7 @@ async def add_skill(click: Click) -> None:
     value = click.value
     if not value.skill:
         raise Invalid("this button names no skill")
-    actor = await click.actor()
-    job = await get_job(actor, value.job_id)
-    skills = job.must_have_skills
-    if value.skill.casefold() not in {skill.casefold() for skill in skills}:
-        update = JobUpdate(must_have_skills=[*skills, value.skill])
-        job = (await update_job(actor, value.job_id, update)).job
+    job = await jobs.add_skill(await click.actor(), value.job_id, value.skill)
     await click.tell(
         f":heavy_plus_sign: *{escape(value.skill)}* is a must-have skill of *{escape(job.title)}*."
     )
@@ -302,6 +274,6 @@ async def add_skill(click: Click) -> None:
 async def discard_rewrite(click: Click) -> None:
     """Drop the proposal: its buttons go, the job stays as it is."""
     value = click.value
-    job = await flows.one_job(await click.actor(), str(value.job_id), Action.CHANGE)
+    job = await one_job(await click.actor(), str(value.job_id), Action.CHANGE)
     line = f":wastebasket: Discarded by <@{slack_user(click.body).user_id}>."
     await _redraw_proposal(click, value, job.title, line, skill_buttons=False)

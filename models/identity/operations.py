@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from models.cache import job_lists
+from models import list_versions
 from models.db import atomic, insert_one, is_postgres
 from models.enums import Role
 from models.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
@@ -107,7 +107,6 @@ async def create_org(name: str, slack_team_id: str | None = None) -> schemas.Org
         if await Organization.exists().where(Organization.name == name):
             raise Conflict(f"an organization named {name!r} already exists", field="name")
         row = await insert_one(Organization(name=name, slack_team_id=slack_team_id))
-    assert row is not None
     return org_out(row)
 
 
@@ -135,7 +134,6 @@ async def create_user(
         row = await insert_one(
             User(org=org_id, email=email, name=name, role=role, slack_user_id=slack_user_id)
         )
-    assert row is not None
     return user_out(row)
 
 
@@ -191,10 +189,9 @@ async def update_user(actor: Actor, user_id: int, data: schemas.UserUpdate) -> s
             raise Conflict("an organization needs at least one active Admin")
         if changes:
             await User.update(changes).where(User.id == user_id)
-        row = await User.select().where(User.id == user_id).first()
-    # A role change or deactivation changes what the user's cached job lists contain.
-    await job_lists.invalidate(actor.org_id)
-    assert row is not None
+            # A role change or deactivation changes what the user's job lists contain.
+            await list_versions.users_changed([user_id])
+        [row] = await User.select().where(User.id == user_id)
     return user_out(row)
 
 
@@ -232,7 +229,6 @@ async def issue_token(
             user=user_id, name=name, token_hash=hash_token(token), prefix=token[:_PREFIX_LENGTH]
         )
     )
-    assert row is not None
     return schemas.IssuedToken(token=token, info=token_out(row))
 
 
@@ -249,9 +245,11 @@ async def revoke_token(prefix: str) -> schemas.ApiToken:
             raise NotFound(f"no active token starts with {prefix}", field="prefix")
         if len(rows) > 1:
             raise Invalid(f"{len(rows)} tokens start with {prefix}; give more characters")
-        await ApiToken.update({ApiToken.revoked_at: _now()}).where(ApiToken.id == rows[0]["id"])
-        row = await ApiToken.select().where(ApiToken.id == rows[0]["id"]).first()
-    assert row is not None
+        [row] = (
+            await ApiToken.update({ApiToken.revoked_at: _now()})
+            .where(ApiToken.id == rows[0]["id"])
+            .returning(*ApiToken.all_columns())
+        )
     return token_out(row)
 
 
@@ -333,8 +331,7 @@ async def resolve_slack_actor(
             Organization(name=team_name or f"Slack {team_id}", slack_team_id=team_id)
         ).on_conflict(target=Organization.slack_team_id, action="DO NOTHING")
         query = Organization.select().where(Organization.slack_team_id == team_id)
-        org = await (query.lock_rows() if is_postgres() else query).first()
-        assert org is not None
+        [org] = await (query.lock_rows() if is_postgres() else query)
         again = await _slack_user(team_id, slack_user_id)
         if again is not None:
             return again
@@ -352,7 +349,6 @@ async def resolve_slack_actor(
                 slack_user_id=slack_user_id,
             )
         )
-    assert row is not None
     return actor_of(user_out(row))
 
 
@@ -368,6 +364,35 @@ async def _slack_user(team_id: str, slack_user_id: str) -> Actor | None:
     if not user.is_active:
         raise Forbidden("your Hirebot account is deactivated; ask an Admin")
     return actor_of(user)
+
+
+async def slack_colleagues(
+    org_id: int, team_id: str, slack_ids: list[str], *, default_role: Role
+) -> dict[str, int]:
+    """The Hirebot users of these Slack users in the organization, adding the missing ones
+    with `default_role`; run it in the transaction of what they are needed for."""
+    wanted = list(dict.fromkeys(slack_ids))
+    async with atomic():
+        known = await users_by_slack_ids(org_id, wanted)
+        missing = [slack_id for slack_id in wanted if slack_id not in known]
+        if missing:
+            await User.insert(
+                *[
+                    User(
+                        org=org_id,
+                        email=f"{slack_id.lower()}@{team_id.lower()}.slack",
+                        name=slack_id,
+                        role=default_role,
+                        slack_user_id=slack_id,
+                    )
+                    for slack_id in missing
+                ]
+            ).on_conflict(action="DO NOTHING")
+            known = await users_by_slack_ids(org_id, wanted)
+        unknown = [slack_id for slack_id in wanted if slack_id not in known]
+        if unknown:
+            raise Conflict(f"Slack user {unknown[0]} could not be added; please try again")
+    return known
 
 
 async def users_by_slack_ids(org_id: int, slack_ids: list[str]) -> dict[str, int]:

@@ -14,8 +14,7 @@ from typing import Any
 
 import msgspec
 
-from models import idempotency
-from models.cache import job_lists
+from models import idempotency, list_versions
 from models.db import atomic
 from models.enums import GenerationStatus
 from models.errors import NotFound
@@ -53,13 +52,30 @@ async def load_job(job_id: int) -> schemas.Job:
 
 async def mark_description_pending(job_id: int) -> None:
     """A (re)generation was queued: the description is pending until a run stores it."""
-    org = await _update_org(
-        job_id,
-        {Job.description_status: GenerationStatus.PENDING, Job.updated_at: now()},
+    async with atomic():
+        org = await _update_org(
+            job_id,
+            {Job.description_status: GenerationStatus.PENDING, Job.updated_at: now()},
+        )
+        if org is None:
+            raise NotFound(f"job {job_id} not found")
+        await list_versions.jobs_changed(org, [job_id])
+
+
+async def set_slack_thread(job_id: int, channel: str, thread_ts: str) -> None:
+    """Remember the Slack thread where the job's conversation lives (the bot's worker task
+    that started it does this, for the user who asked)."""
+    await Job.update({Job.slack_channel: channel, Job.slack_thread_ts: thread_ts}).where(
+        Job.id == job_id
     )
-    if org is None:
-        raise NotFound(f"job {job_id} not found")
-    await job_lists.invalidate(org)
+
+
+async def slack_thread(job_id: int) -> tuple[str, str] | None:
+    """The Slack thread of the job's conversation, `(channel, thread_ts)`, if it has one."""
+    row = await Job.select(Job.slack_channel, Job.slack_thread_ts).where(Job.id == job_id).first()
+    if row is None or not row["slack_channel"] or not row["slack_thread_ts"]:
+        return None
+    return row["slack_channel"], row["slack_thread_ts"]
 
 
 async def store_description(
@@ -185,10 +201,10 @@ async def _store(
             outcome = result if org is not None else unchanged
             if not await idempotency.record(run_key, outcome):
                 raise AlreadyRecorded(run_key)
+            if org is not None:
+                await list_versions.jobs_changed(org, [job_id])
     except AlreadyRecorded:
         return Stored(result=await _recorded(run_key), first=False)
-    if org is not None:
-        await job_lists.invalidate(org)
     return Stored(result=outcome, first=True)
 
 

@@ -1,7 +1,7 @@
 """Operations on jobs. Each takes the acting user first and applies the access rules.
 
-Multi-row writes run in one transaction (`atomic`); cached job lists of the organization are
-invalidated after the transaction commits.
+Multi-row writes run in one transaction (`atomic`), which also bumps the version counters
+of the job lists the change can alter (`models.list_versions`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
-from models.cache import job_lists
+from models import list_versions
 from models.db import atomic, insert_one, is_postgres
 from models.enums import EmploymentType, GenerationStatus, JobStatus
 from models.errors import Invalid, NotFound
 from models.identity.actor import Actor
 from models.jobs import schemas
 from models.jobs.access import Action, is_valid_id, load_job, require_create, visible_jobs
+from models.jobs.skills import clean_skills
 from models.stages import STAGE_VALUES
 from models.tables import Job, JobShare, JobStageCount, ResumeScoreWeights, User
 from models.text import check_text
@@ -116,15 +117,6 @@ async def list_owned_and_shared(actor: Actor) -> list[schemas.Job]:
     return [job_out(row) for row in rows]
 
 
-async def list_owned_and_shared_json(actor: Actor) -> bytes:
-    """`list/` as JSON, served from the per-user cache."""
-
-    async def build() -> bytes:
-        return msgspec.json.encode(await list_owned_and_shared(actor))
-
-    return await job_lists.get_or_build(actor, "list", "", build)
-
-
 async def job_names(actor: Actor, title: str | None = None) -> list[schemas.JobName]:
     """The spec's `job-names-list/`: visible jobs (all of the organization for Admins)."""
     query = Job.select(Job.id, Job.title, Job.status).where(visible_jobs(actor))
@@ -135,13 +127,6 @@ async def job_names(actor: Actor, title: str | None = None) -> list[schemas.JobN
     return [
         schemas.JobName(id=r["id"], title=r["title"], status=JobStatus(r["status"])) for r in rows
     ]
-
-
-async def job_names_json(actor: Actor, title: str | None = None) -> bytes:
-    async def build() -> bytes:
-        return msgspec.json.encode(await job_names(actor, title))
-
-    return await job_lists.get_or_build(actor, "names", (title or "").strip().lower(), build)
 
 
 def _escape_like(text: str) -> str:
@@ -265,7 +250,7 @@ async def create_job(
                 owner=actor.user_id,
                 title=data.title.strip(),
                 description=data.description,
-                must_have_skills=_clean_skills(data.must_have_skills),
+                must_have_skills=clean_skills(data.must_have_skills),
                 employment_type=data.employment_type,
                 min_experience=data.min_experience,
                 max_experience=data.max_experience,
@@ -283,7 +268,7 @@ async def create_job(
         await JobStageCount.insert(
             *[JobStageCount(job=row["id"], stage=stage, total=0) for stage in STAGE_VALUES]
         )
-    await job_lists.invalidate(actor.org_id)
+        await list_versions.jobs_changed(actor.org_id, [row["id"]])
     return job_out(row, msgspec.structs.asdict(weights))
 
 
@@ -295,24 +280,6 @@ def check_fields(title: str, min_experience: int, max_experience: int) -> None:
         raise Invalid(
             "min_experience must not be greater than max_experience", field="min_experience"
         )
-
-
-def _clean_skills(skills: list[str]) -> list[str]:
-    """Trimmed, de-duplicated (case-insensitively), order kept."""
-    seen: set[str] = set()
-    cleaned = []
-    for skill in skills:
-        text = skill.strip()
-        if text and text.lower() not in seen:
-            seen.add(text.lower())
-            cleaned.append(text)
-    return cleaned
-
-
-def parse_skills(raw: str | list[str]) -> list[str]:
-    """Skills as the spec sends them ("Python, C++") or as a list."""
-    items = raw.split(",") if isinstance(raw, str) else raw
-    return _clean_skills([item for item in items if item.strip()])
 
 
 class UpdateResult(msgspec.Struct, frozen=True):
@@ -358,10 +325,9 @@ async def update_job(
             await ResumeScoreWeights.update(_weights_values(weights)).where(
                 ResumeScoreWeights.job == job_id
             )
-        row = await Job.select().where(Job.id == job_id).first()
+        [row] = await Job.select().where(Job.id == job_id)
         weights_row = await _weights_row(job_id)
-    await job_lists.invalidate(actor.org_id)
-    assert row is not None
+        await list_versions.jobs_changed(actor.org_id, [job_id])
     return UpdateResult(job=job_out(row, weights_row), description_changed=description_changed)
 
 
@@ -383,7 +349,7 @@ def _changes(data: schemas.JobUpdate | schemas.JobCreate) -> dict[str, Any]:
         if name == "title":
             value = value.strip()
         elif name == "must_have_skills":
-            value = _clean_skills(value)
+            value = clean_skills(value)
         elif name == "location":
             value = (value or "").strip() or None
         changes[name] = value
@@ -394,20 +360,20 @@ async def delete_job(actor: Actor, job_id: int) -> None:
     """Delete a job and (by cascade) its shares, weights, pipeline, criteria and responses."""
     async with atomic():
         await load_job(actor, job_id, Action.MANAGE)
+        await list_versions.jobs_changed(actor.org_id, [job_id])
         await Job.delete().where(Job.id == job_id)
-    await job_lists.invalidate(actor.org_id)
 
 
 async def rotate_public_key(actor: Actor, job_id: int) -> schemas.Job:
     """Issue a new candidate link; the old one stops working at once."""
     async with atomic():
         await load_job(actor, job_id, Action.MANAGE)
-        await Job.update({Job.public_key: new_public_key(), Job.updated_at: now()}).where(
-            Job.id == job_id
+        [row] = (
+            await Job.update({Job.public_key: new_public_key(), Job.updated_at: now()})
+            .where(Job.id == job_id)
+            .returning(*Job.all_columns())
         )
-        row = await Job.select().where(Job.id == job_id).first()
-    await job_lists.invalidate(actor.org_id)
-    assert row is not None
+        await list_versions.jobs_changed(actor.org_id, [job_id])
     return job_out(row)
 
 
@@ -450,7 +416,7 @@ async def share_job(actor: Actor, job_id: int, user_ids: list[int]) -> list[int]
         if new:
             await JobShare.insert(*[JobShare(job=job_id, user=uid) for uid in new])
         shared = await JobShare.select(JobShare.user).where(JobShare.job == job_id)
-    await job_lists.invalidate(actor.org_id)
+        await list_versions.jobs_changed(actor.org_id, [job_id])
     return sorted(row["user"] for row in shared)
 
 
@@ -459,6 +425,7 @@ async def unshare_job(actor: Actor, job_id: int, user_id: int) -> None:
         await load_job(actor, job_id, Action.MANAGE)
         if not is_valid_id(user_id):
             raise NotFound(f"job {job_id} is not shared with user {user_id}")
+        await list_versions.jobs_changed(actor.org_id, [job_id])
         deleted = (
             await JobShare.delete()
             .where((JobShare.job == job_id) & (JobShare.user == user_id))
@@ -466,7 +433,6 @@ async def unshare_job(actor: Actor, job_id: int, user_id: int) -> None:
         )
         if not deleted:
             raise NotFound(f"job {job_id} is not shared with user {user_id}")
-    await job_lists.invalidate(actor.org_id)
 
 
 async def shared_with(actor: Actor, job_id: int) -> list[int]:
@@ -494,24 +460,34 @@ async def draft_for_generation(actor: Actor, request: schemas.DraftRequest) -> s
     )
 
 
+async def add_skill(actor: Actor, job_id: int, skill: str) -> schemas.Job:
+    """Add one must-have skill, unless the job has it already (ignoring case), in one
+    transaction that locks the job's row, so concurrent additions all land."""
+    cleaned = clean_skills([skill])
+    if not cleaned:
+        raise Invalid("the skill must not be blank", field="must_have_skills")
+    check_text({"must_have_skills": cleaned})
+    async with atomic():
+        query = Job.select(Job.must_have_skills).where(Job.id == job_id)
+        await load_job(actor, job_id, Action.CHANGE)
+        [current] = await (query.lock_rows() if is_postgres() else query)
+        skills = clean_skills([*(current["must_have_skills"] or []), *cleaned])
+        if len(skills) > schemas.MAX_SKILLS:
+            raise Invalid(
+                f"a job has at most {schemas.MAX_SKILLS} must-have skills", field="must_have_skills"
+            )
+        if skills != list(current["must_have_skills"] or []):
+            await Job.update({Job.must_have_skills: skills, Job.updated_at: now()}).where(
+                Job.id == job_id
+            )
+            await list_versions.jobs_changed(actor.org_id, [job_id])
+        [row] = await Job.select().where(Job.id == job_id)
+    return job_out(row)
+
+
 async def set_status(actor: Actor, job_id: int, status: JobStatus) -> schemas.Job:
     """Publish (draft -> open), close or reopen a job."""
     return (await update_job(actor, job_id, schemas.JobUpdate(status=status))).job
-
-
-async def set_slack_thread(job_id: int, channel: str, thread_ts: str) -> None:
-    """Remember the Slack thread where the job's conversation lives."""
-    await Job.update({Job.slack_channel: channel, Job.slack_thread_ts: thread_ts}).where(
-        Job.id == job_id
-    )
-
-
-async def slack_thread(job_id: int) -> tuple[str, str] | None:
-    """The Slack thread of the job's conversation, `(channel, thread_ts)`, if it has one."""
-    row = await Job.select(Job.slack_channel, Job.slack_thread_ts).where(Job.id == job_id).first()
-    if row is None or not row["slack_channel"] or not row["slack_thread_ts"]:
-        return None
-    return row["slack_channel"], row["slack_thread_ts"]
 
 
 async def find_jobs(

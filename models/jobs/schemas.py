@@ -15,13 +15,25 @@ from typing import Annotated, Any
 import msgspec
 
 from models.enums import EmploymentType, GenerationStatus, JobStatus
+from models.jobs.skills import parse_skills
 
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Description = Annotated[str, msgspec.Meta(max_length=20_000)]
-Skill = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Skills = Annotated[list[Skill], msgspec.Meta(max_length=50)]
-Years = Annotated[int, msgspec.Meta(ge=0, le=50)]
-Location = Annotated[str, msgspec.Meta(max_length=200)]
+MAX_TITLE = 200
+MAX_DESCRIPTION = 20_000
+MAX_SKILLS = 50
+MAX_SKILL_LENGTH = 100
+MAX_YEARS = 50
+MAX_LOCATION = 200
+MAX_NOTES = 2_000
+MAX_INSTRUCTION = 2_000
+
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TITLE)]
+Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION)]
+Skill = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_SKILL_LENGTH)]
+Skills = Annotated[list[Skill], msgspec.Meta(max_length=MAX_SKILLS)]
+Years = Annotated[int, msgspec.Meta(ge=0, le=MAX_YEARS)]
+Location = Annotated[str, msgspec.Meta(max_length=MAX_LOCATION)]
+Notes = Annotated[str, msgspec.Meta(max_length=MAX_NOTES)]
+Instruction = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_INSTRUCTION)]
 Weight = Annotated[int, msgspec.Meta(ge=0, le=100)]
 
 
@@ -119,7 +131,7 @@ class JobFilters(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class DraftRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """The fields a model needs to write a description (the spec's generate payload)."""
+    """The fields a model needs to write a description (a draft from any surface)."""
 
     job_title: Title
     must_have_skills: Skills
@@ -127,7 +139,55 @@ class DraftRequest(msgspec.Struct, frozen=True, kw_only=True):
     min_experience: Years
     max_experience: Years
     location: Location | None = None
-    notes: Annotated[str, msgspec.Meta(max_length=2_000)] | None = None
+    notes: Notes | None = None
+
+
+class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """The spec's generate payload; unknown fields (`user_id`...) are ignored, never trusted."""
+
+    job_title: Title
+    must_have_skills: str | list[str]
+    """Comma-separated ("Python, SQL") as in the spec, or a list."""
+    employment_type: EmploymentType
+    min_experience: Years
+    max_experience: Years
+    location: Location | None = None
+    notes: Notes | None = None
+
+    def __post_init__(self) -> None:
+        if not self.job_title.strip():
+            raise ValueError("job_title must not be blank")
+        skills = parse_skills(self.must_have_skills)
+        if not skills:
+            raise ValueError("must_have_skills must name at least one skill")
+        if len(skills) > MAX_SKILLS:
+            raise ValueError(f"must_have_skills may name at most {MAX_SKILLS} skills")
+        if any(len(skill) > MAX_SKILL_LENGTH for skill in skills):
+            raise ValueError(f"a skill may have at most {MAX_SKILL_LENGTH} characters")
+
+    def draft(self) -> DraftRequest:
+        return DraftRequest(
+            job_title=self.job_title,
+            must_have_skills=parse_skills(self.must_have_skills),
+            employment_type=self.employment_type,
+            min_experience=self.min_experience,
+            max_experience=self.max_experience,
+            location=self.location,
+            notes=self.notes,
+        )
+
+
+class RewriteRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """The spec's rewrite payload: a description and how to change it (nothing is stored)."""
+
+    job_title: Title
+    job_description: Annotated[Description, msgspec.Meta(min_length=1)]
+    user_prompt: Instruction
+
+    def __post_init__(self) -> None:
+        for name in ("job_title", "job_description", "user_prompt"):
+            if not getattr(self, name).strip():
+                raise ValueError(f"{name} must not be blank")
 
 
 class ShareRequest(msgspec.Struct, frozen=True, kw_only=True):

@@ -14,7 +14,7 @@ from piccolo.query.functions.aggregate import Count
 from models.db import atomic, insert_one
 from models.errors import Conflict, Invalid, NotFound
 from models.identity.actor import Actor
-from models.jobs.access import Action, authorize, is_valid_id, load_job
+from models.jobs.access import Action, authorize, is_valid_id, load_job, require_jobs
 from models.pipeline import schemas
 from models.stages import PIPELINE, STAGE_VALUES, Stage
 from models.tables import Application, Candidate, JobStageCount
@@ -166,19 +166,17 @@ async def move_candidate(
 
 
 async def _application(job_id: int, candidate_id: int) -> schemas.Application:
-    row = (
-        await Application.select(*_APPLICATION_COLUMNS)
-        .where((Application.job == job_id) & (Application.candidate == candidate_id))
-        .first()
+    [row] = await Application.select(*_APPLICATION_COLUMNS).where(
+        (Application.job == job_id) & (Application.candidate == candidate_id)
     )
-    assert row is not None
     return _application_out(row)
 
 
-async def totals_for_jobs(job_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Stage counts of several jobs at once (for Slack's job list and App Home)."""
+async def totals_for_jobs(actor: Actor, job_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Stage counts of several jobs the actor can see, at once (Slack's job list, App Home)."""
     if not job_ids:
         return {}
+    await require_jobs(actor, set(job_ids), Action.READ)
     rows = await JobStageCount.select(
         JobStageCount.job, JobStageCount.stage, JobStageCount.total
     ).where(JobStageCount.job.is_in(job_ids))

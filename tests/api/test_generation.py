@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import dataclasses
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar, MediaType, Request, Response
 from taskiq import AsyncBroker
 
-from api import app as app_module
-from api.auth import ACTOR
-from api.controllers.generation import GenerationController
-from api.errors import STATUS_BY_ERROR, error_body, exception_handlers
+from api.app import create_app
 from models.enums import GenerationStatus, Role
 from models.identity.actor import Actor
 from models.jobs import operations as jobs
-from models.settings import get_settings
+from models.settings import Settings, get_settings
 from models.tables import Job
 from tests import factories
 from tests.fakes.openai_server import FakeOpenAI, server_error, slow
-from workers.dispatch import GenerationFailed, GenerationTimeout
 from workers.llm import LLMGateway
 
 GENERATE = "/api/jobs/generate-job-description/"
@@ -35,40 +31,19 @@ SPEC_BODY = {
 }
 
 
-def _status(code: int) -> Any:
-    def handler(_: Request[Any, Any, Any], exc: Any) -> Response[dict[str, object]]:
-        return Response(error_body(code, exc.message), status_code=code, media_type=MediaType.JSON)
-
-    return handler
-
-
-def build_app() -> Litestar:
-    """The real app once it routes this controller and maps its errors; until then the same
-    pieces (controller, auth, error mapping) with the 502/504 mapping api/errors.py will get."""
-    if GenerationController in app_module.ROUTES and GenerationTimeout in STATUS_BY_ERROR:
-        return app_module.create_app()
-    handlers = {
-        **exception_handlers(),
-        GenerationTimeout: _status(504),
-        GenerationFailed: _status(502),
-    }
-    return Litestar([GenerationController], dependencies=ACTOR, exception_handlers=handlers)
+@pytest.fixture(name="wait_seconds")
+def fx_wait_seconds() -> float:
+    return get_settings().generation_wait_seconds
 
 
 @pytest.fixture(name="http")
-async def fx_http(broker: AsyncBroker) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=build_app())
+async def fx_http(broker: AsyncBroker, wait_seconds: float) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its settings (HIREBOT_GENERATION_WAIT from `wait_seconds`), on the
+    test's broker (no lifespan: the `broker` fixture runs the queue)."""
+    settings: Settings = dataclasses.replace(get_settings(), generation_wait_seconds=wait_seconds)
+    transport = httpx.ASGITransport(app=create_app(settings))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
-
-
-@pytest.fixture(name="short_wait")
-def fx_short_wait(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("HIREBOT_GENERATION_WAIT", "0.2")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 async def caller(role: Role = Role.EDITOR) -> tuple[Actor, dict[str, str]]:
@@ -157,7 +132,7 @@ async def test_a_model_failure_answers_502_with_the_reason(
     assert job.description_status is GenerationStatus.FAILED
 
 
-@pytest.mark.usefixtures("short_wait")
+@pytest.mark.parametrize("wait_seconds", [0.2])
 async def test_past_the_wait_504_and_the_job_stays_pending(
     http: httpx.AsyncClient, broker: AsyncBroker, online: LLMGateway, fake_openai: FakeOpenAI
 ) -> None:

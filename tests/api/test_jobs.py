@@ -13,10 +13,11 @@ import pytest
 from api.app import create_app
 from models.jobs import operations as jobs
 from models.settings import get_settings
-from models.tables import Job, JobShare, JobStageCount, ResumeScoreWeights
+from models.tables import Job, JobShare, JobStageCount, ResumeScoreWeights, TaskRun
 from tests import factories
 from tests.conftest import running
 from tests.factories import World
+from workers.broker import active_broker
 
 READ_ONLY = {
     "id": 999_999,
@@ -251,43 +252,35 @@ async def test_viewer_cannot_create(client: httpx.AsyncClient, world: World) -> 
 
 
 async def test_create_and_update_queue_the_conversion(
-    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, world: World
 ) -> None:
-    queued: list[int] = []
+    """A description (new, or changed to other text) is structured by a conversion run;
+    a blank one, a title change or the same text queue none."""
 
-    async def record(job_id: int) -> None:
-        queued.append(job_id)
+    async def conversions() -> list[str]:
+        await active_broker().wait_all()  # type: ignore[attr-defined]
+        rows = await TaskRun.select(TaskRun.key).where(TaskRun.key.like("convert:%"))
+        return [row["key"] for row in rows]
 
-    monkeypatch.setattr("api.controllers.jobs.queue_conversion", record)
-    blank = (
-        await client.post("/api/jobs/", json={"title": "A"}, headers=world.headers("editor"))
-    ).json()
-    assert queued == []
+    headers = world.headers("editor")
+    blank = (await client.post("/api/jobs/", json={"title": "A"}, headers=headers)).json()
+    assert await conversions() == []
     assert blank["jd_json_status"] == "none"
-    job = (
-        await client.post(
-            "/api/jobs/",
-            json={"title": "B", "description": "Write code."},
-            headers=world.headers("editor"),
-        )
-    ).json()
-    assert queued == [job["id"]]
+    body = {"title": "B", "description": "Write code."}
+    job = (await client.post("/api/jobs/", json=body, headers=headers)).json()
     assert job["jd_json_status"] == "pending"
+    assert len(await conversions()) == 1
+    converted = await jobs.get_job(world.editor, job["id"])
+    assert converted.jd_json_status == "ready" and converted.jd_json is not None
+    await client.patch(f"/api/jobs/{job['id']}", json={"title": "B2"}, headers=headers)
     await client.patch(
-        f"/api/jobs/{job['id']}", json={"title": "B2"}, headers=world.headers("editor")
+        f"/api/jobs/{job['id']}", json={"description": "Write code."}, headers=headers
     )
+    assert len(await conversions()) == 1  # neither a title change nor the same text re-queues
     await client.patch(
-        f"/api/jobs/{job['id']}",
-        json={"description": "Write code."},
-        headers=world.headers("editor"),
+        f"/api/jobs/{job['id']}", json={"description": "Write tests."}, headers=headers
     )
-    assert queued == [job["id"]]  # neither a title change nor the same text re-queues
-    await client.patch(
-        f"/api/jobs/{job['id']}",
-        json={"description": "Write tests."},
-        headers=world.headers("editor"),
-    )
-    assert queued == [job["id"], job["id"]]
+    assert len(await conversions()) == 2
 
 
 # Retrieve, update, delete -----------------------------------------------------------------------

@@ -9,7 +9,6 @@ same fake Slack API as the Bolt app.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -17,7 +16,7 @@ import pytest
 from litestar import Litestar
 
 from api.app import create_app
-from bot.listeners.after_ack import drain
+from bot.acknowledge import drain
 from models.enums import Role
 from models.identity.actor import Actor
 from models.identity.operations import resolve_slack_actor
@@ -25,7 +24,7 @@ from models.settings import Settings, get_settings
 from tests.conftest import running
 from tests.fakes import slack_requests as signed
 from tests.fakes.slack_api import FakeSlackAPI
-from workers.broker import broker, broker_lifespan
+from workers.broker import active_broker
 
 SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-token"
@@ -63,32 +62,18 @@ def fx_slack_app(slack_settings: Settings, migrated: None) -> Litestar:
     return create_app(slack_settings)
 
 
-@asynccontextmanager
-async def broker_running() -> AsyncIterator[None]:
-    """The in-memory broker with its worker resources, unless the app's lifespan did it."""
-    try:
-        if broker.state.get("gateway") is not None:
-            yield
-        else:
-            async with broker_lifespan():
-                yield
-    finally:
-        broker.dependency_overrides.clear()
-
-
 @pytest.fixture(name="http")
 async def fx_http(slack_app: Litestar, db: None) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the app with its lifespan and the task queue running."""
     async with (
         running(slack_app),
-        broker_running(),
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=slack_app), base_url="http://testserver"
         ) as client,
     ):
         yield client
         await drain()  # the work the listeners started after their acks
-        await broker.wait_all()  # type: ignore[attr-defined]
+        await active_broker().wait_all()  # type: ignore[attr-defined]
 
 
 class SlackUser:

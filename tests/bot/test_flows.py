@@ -13,6 +13,7 @@ from bot.blocks import ids
 from bot.blocks.values import decode_origin, decode_value
 from models import idempotency
 from models.enums import GenerationStatus, JobStatus
+from models.jobs import generation
 from models.jobs import operations as jobs
 from models.jobs.schemas import Job
 from models.tables import Job as JobTable
@@ -20,7 +21,7 @@ from tests.bot.conftest import CHANNEL, SECRET, SlackUser
 from tests.fakes import slack_requests as signed
 from tests.fakes.slack_api import FakeSlackAPI, SlackCall
 from tests.fakes.slack_requests import number_state, select_state, text_state
-from workers.broker import broker, gateway_of
+from workers.broker import active_broker, gateway_of
 from workers.llm import LLMError
 
 TITLE = "Backend Engineer"
@@ -144,7 +145,7 @@ async def test_submitting_the_modal_drafts_the_job_and_the_worker_writes_it_in_t
     assert job.description_generated_by == "offline"
     assert job.must_have_skills == ["Python", "PostgreSQL"]
     assert (job.min_experience, job.max_experience, job.location) == (2, 5, "Lisbon")
-    assert await jobs.slack_thread(job.id) == (CHANNEL, drafting.response["ts"])
+    assert await generation.slack_thread(job.id) == (CHANNEL, drafting.response["ts"])
     assert decode_value(buttons(reply)["Publish"]["value"]).job_id == job.id
     assert buttons(reply)["Open job"]["url"].endswith(job.public_key)
     assert "offline" in text_of(reply)
@@ -268,7 +269,7 @@ class Overloaded:
 async def test_a_failed_generation_is_told_in_the_thread_and_retry_writes_it(
     admin: SlackUser, slack_api: FakeSlackAPI
 ) -> None:
-    broker.dependency_overrides[gateway_of] = Overloaded
+    active_broker().dependency_overrides[gateway_of] = Overloaded
     flow = await draft_a_job(admin, slack_api)
     root = flow["drafting"].response["ts"]
     assert "Could not write" in flow["headline"].params["text"]
@@ -276,7 +277,7 @@ async def test_a_failed_generation_is_told_in_the_thread_and_retry_writes_it(
     assert "overloaded" in text_of(failure)
     assert (await the_job(admin)).description_status == GenerationStatus.FAILED
 
-    broker.dependency_overrides.clear()
+    active_broker().dependency_overrides.clear()
     retry = buttons(failure)["Retry"]["value"]
     await admin.click(ids.RETRY_ACTION, retry, message=posted(failure))
     await slack_api.await_for(
@@ -300,13 +301,13 @@ async def fail_a_rewrite(
     flow = await draft_a_job(user, slack_api)
     root = flow["drafting"].response["ts"]
     job = await the_job(user)
-    broker.dependency_overrides[gateway_of] = Overloaded
+    active_broker().dependency_overrides[gateway_of] = Overloaded
     await user.command(f"rewrite {job.id}")
     await user.submit(await open_modal(slack_api, 2), rewrite_state(job.id, instruction))
     in_thread = await slack_api.await_for(
         "chat.postMessage", 3, predicate=lambda c: c.params.get("thread_ts") == root
     )
-    broker.dependency_overrides.clear()
+    active_broker().dependency_overrides.clear()
     failure = in_thread[2]
     assert "Could not rewrite" in text_of(failure) and "overloaded" in text_of(failure)
     return root, failure
@@ -371,7 +372,7 @@ async def test_a_repeated_submission_creates_one_job_and_posts_once(
     assert (await admin.submit(view, {}, payload=again)).status_code == 200
 
     await slack_api.await_for("chat.postMessage", 2)
-    await broker.wait_all()  # type: ignore[attr-defined]
+    await active_broker().wait_all()  # type: ignore[attr-defined]
     assert await JobTable.count() == 1
     roots = [c for c in slack_api.calls("chat.postMessage") if "thread_ts" not in c.params]
     replies = [c for c in slack_api.calls("chat.postMessage") if "thread_ts" in c.params]
@@ -386,7 +387,7 @@ async def test_a_retried_command_opens_one_modal(admin: SlackUser, slack_api: Fa
     retry = {**headers, "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}
     assert (await admin.send(body, retry)).status_code == 200
     await slack_api.await_for("views.open")
-    await broker.wait_all()  # type: ignore[attr-defined]
+    await active_broker().wait_all()  # type: ignore[attr-defined]
     assert len(slack_api.calls("views.open")) == 1
 
 

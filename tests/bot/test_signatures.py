@@ -41,7 +41,7 @@ async def assert_nothing_happened(slack_api: FakeSlackAPI) -> None:
     assert await Organization.count() == 0
     assert await User.count() == 0
     assert await Job.count() == 0
-    assert slack_api.calls() == []
+    assert slack_api.calls_after_start() == []
 
 
 @REQUESTS

@@ -1,7 +1,10 @@
-"""The Slack posting tasks: called directly and through the broker, against the fake Slack API.
+"""The Slack-flavoured tasks: the plain work told in a thread, called directly and through
+the broker, with the real openai client against the fake model and the real Slack client
+against the fake Slack API.
 
-A run's result is posted once (placeholder updated in place, the full text in the thread),
-whatever the number of deliveries; failures say why with a Retry button.
+A run posts each step once (the "working on it" placeholder, then the result with the
+placeholder updated in place), whatever the number of deliveries; failures say why with a
+Retry button.
 """
 
 from __future__ import annotations
@@ -15,23 +18,41 @@ from taskiq import AsyncBroker
 
 from bot.blocks import ids
 from bot.blocks.values import decode_value
-from bot.tasks import post_generation, post_generation_task, post_rewrite, post_rewrite_task
-from models.enums import Role
+from bot.slack_client import build_slack_client
+from bot.tasks import (
+    describe_in_thread,
+    describe_in_thread_task,
+    rewrite_in_thread,
+    rewrite_in_thread_task,
+)
+from bot.threads import ThreadRef
+from models.enums import GenerationStatus, Role
 from models.identity.actor import Actor
+from models.jobs import generation
+from models.jobs import operations as jobs
 from models.jobs.schemas import Job
 from models.settings import Settings
 from tests import factories
-from tests.bot.conftest import PUBLIC_URL, broker_running
+from tests.bot.conftest import PUBLIC_URL
 from tests.bot.test_flows import buttons, text_of
+from tests.fakes.openai_server import FakeOpenAI, completion, json_completion, server_error
 from tests.fakes.slack_api import FakeSlackAPI
-from workers.slack_client import build_slack_client as worker_slack_client
-from workers.threads import ThreadRef
+from workers.llm import LLMGateway, OfflineGateway
+from workers.runtime import serving
 
 ROOT = "1700000000.000100"
-THREAD = ThreadRef(
-    team_id="T0001", channel="C123", thread_ts=ROOT, user_id="U123", placeholder_ts=ROOT
+ASKED = ThreadRef(team_id="T0001", user_id="U123", channel="C123")
+IN_THREAD = ThreadRef(team_id="T0001", user_id="U123", channel="C123", thread_ts=ROOT)
+RETRY_IN_THREAD = ThreadRef(
+    team_id="T0001", user_id="U123", channel="C123", thread_ts=ROOT, placeholder_ts=ROOT
 )
 WRITTEN = "## About the role\nBuild our APIs.\n\n## Must-have skills\n- Python"
+SETTINGS = Settings(public_url=PUBLIC_URL)
+INSTRUCTION = "More senior, mention Kubernetes."
+PROPOSAL = {
+    "job_description": "## About the role\nLead our platform team.",
+    "suggested_skills": ["Kubernetes", "Terraform"],
+}
 
 
 @pytest.fixture(name="owner")
@@ -39,166 +60,248 @@ async def fx_owner(db: None) -> Actor:
     return await factories.user(await factories.org(), Role.EDITOR)
 
 
+@pytest.fixture(name="draft")
+async def fx_draft(owner: Actor) -> int:
+    return await factories.draft(owner)
+
+
 @pytest.fixture(name="job")
 async def fx_job(owner: Actor) -> Job:
-    return await factories.job(owner)
+    return await factories.job(owner, description="## About the role\n\nWe build APIs.")
 
 
 @pytest.fixture(name="slack_client")
 def fx_slack_client(slack_api: FakeSlackAPI) -> AsyncWebClient:
     """The worker's Slack client (429s retried after Retry-After), at the fake."""
     settings = Settings(slack_bot_token="xoxb-test", slack_api_url=slack_api.base_url)
-    client = worker_slack_client(settings)
+    client = build_slack_client(settings)
     assert client is not None
     return client
 
 
-SETTINGS = Settings(public_url=PUBLIC_URL)
+async def describe(
+    job_id: int,
+    slack: AsyncWebClient | None,
+    broker: AsyncBroker,
+    gateway: LLMGateway,
+    thread: ThreadRef = ASKED,
+    run_id: str = "run-1",
+) -> dict[str, Any]:
+    return dict(
+        await describe_in_thread(
+            job_id,
+            run_id,
+            thread.payload(),
+            gateway=gateway,
+            broker=broker,
+            slack=slack,
+            settings=SETTINGS,
+        )
+    )
 
 
-def generation(job: Job, run_id: str = "run-1", **changes: Any) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {
-        "ok": True,
-        "job_id": job.id,
-        "text": WRITTEN,
-        "reason": None,
-        "generated_by": "offline",
-        "thread": THREAD.payload(),
-        "run_id": run_id,
-    }
-    return {**kwargs, **changes}
+async def propose(
+    job: Job,
+    slack: AsyncWebClient,
+    gateway: LLMGateway,
+    instruction: str = INSTRUCTION,
+    run_id: str = "run-2",
+) -> dict[str, Any]:
+    return dict(
+        await rewrite_in_thread(
+            job.id,
+            run_id,
+            job.title,
+            job.description,
+            instruction,
+            IN_THREAD.payload(),
+            gateway=gateway,
+            slack=slack,
+        )
+    )
 
 
-def rewrite(job: Job, run_id: str = "run-2", **changes: Any) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {
-        "ok": True,
-        "job_id": job.id,
-        "job_description": "## About the role\nLead our platform team.",
-        "suggested_skills": ["Kubernetes", "Terraform"],
-        "reason": None,
-        "generated_by": "offline",
-        "instruction": "More senior, mention Kubernetes.",
-        "thread": THREAD.payload(),
-        "run_id": run_id,
-    }
-    return {**kwargs, **changes}
-
-
-async def test_a_description_updates_the_placeholder_and_goes_into_the_thread(
-    job: Job, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
+async def test_a_description_starts_the_thread_and_arrives_in_it(
+    draft: int,
+    broker: AsyncBroker,
+    online: LLMGateway,
+    fake_openai: FakeOpenAI,
+    slack_client: AsyncWebClient,
+    slack_api: FakeSlackAPI,
 ) -> None:
-    result = await post_generation(**generation(job), slack=slack_client, settings=SETTINGS)
+    fake_openai.script(completion(WRITTEN))
+    result = await describe(draft, slack_client, broker, online)
 
+    drafting, reply = slack_api.calls("chat.postMessage")
+    root = drafting.response["ts"]
+    assert drafting.params["channel"] == "C123" and "thread_ts" not in drafting.params
+    assert drafting.params["text"] == "Drafting a job description for Backend Engineer..."
     [headline] = slack_api.calls("chat.update")
-    assert headline.params["ts"] == ROOT and "is ready" in headline.params["text"]
-    [reply] = slack_api.calls("chat.postMessage")
-    assert reply.params["thread_ts"] == ROOT and reply.params["channel"] == "C123"
+    assert headline.params["ts"] == root and "is ready" in headline.params["text"]
+    assert reply.params["thread_ts"] == root and reply.params["channel"] == "C123"
     assert "Build our APIs." in text_of(reply)
     assert list(buttons(reply)) == ["Rewrite", "Share", "Open job", "View stages", "Publish"]
+    job = await generation.load_job(draft)
     assert buttons(reply)["Open job"]["url"] == (
         f"{PUBLIC_URL}/api/jobs/candidate-view/{job.public_key}"
     )
-    assert result == {"channel": "C123", "ts": reply.response["ts"]}
+    assert await generation.slack_thread(draft) == ("C123", root)
+    assert result["ok"] and job.description == WRITTEN
 
 
-async def test_a_run_delivered_twice_posts_once(
-    job: Job, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
+async def test_in_a_known_thread_the_placeholder_given_is_updated(
+    draft: int, broker: AsyncBroker, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
 ) -> None:
-    first = await post_generation(**generation(job), slack=slack_client, settings=SETTINGS)
-    again = await post_generation(**generation(job), slack=slack_client, settings=SETTINGS)
+    await describe(draft, slack_client, broker, OfflineGateway(), thread=RETRY_IN_THREAD)
+    [reply] = slack_api.calls("chat.postMessage")
+    assert reply.params["thread_ts"] == ROOT
+    [headline] = slack_api.calls("chat.update")
+    assert headline.params["ts"] == ROOT and "is ready" in headline.params["text"]
+
+
+async def test_a_run_delivered_twice_posts_once_and_asks_the_model_once(
+    draft: int,
+    broker: AsyncBroker,
+    online: LLMGateway,
+    fake_openai: FakeOpenAI,
+    slack_client: AsyncWebClient,
+    slack_api: FakeSlackAPI,
+) -> None:
+    first = await describe(draft, slack_client, broker, online)
+    again = await describe(draft, slack_client, broker, online)
+    await broker.wait_all()  # type: ignore[attr-defined]
     assert again == first
-    assert len(slack_api.calls("chat.postMessage")) == 1
+    assert len(slack_api.calls("chat.postMessage")) == 2  # "Drafting..." and the description
     assert len(slack_api.calls("chat.update")) == 1
+    generations = [r for r in fake_openai.requests if "response_format" not in r.body]
+    assert len(generations) == 1
 
 
-async def test_a_failure_says_why_and_offers_retry(
-    job: Job, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
+async def test_a_model_failure_says_why_and_offers_retry(
+    draft: int,
+    broker: AsyncBroker,
+    online: LLMGateway,
+    fake_openai: FakeOpenAI,
+    slack_client: AsyncWebClient,
+    slack_api: FakeSlackAPI,
 ) -> None:
-    failed = generation(job, ok=False, text=None, reason="The model is overloaded (429).")
-    await post_generation(**failed, slack=slack_client, settings=SETTINGS)
+    fake_openai.script(server_error(503))
+    result = await describe(draft, slack_client, broker, online)
 
+    assert not result["ok"]
     [headline] = slack_api.calls("chat.update")
     assert "Could not write" in headline.params["text"]
-    [reply] = slack_api.calls("chat.postMessage")
-    assert "The model is overloaded (429)." in text_of(reply)
+    reply = slack_api.calls("chat.postMessage")[-1]
+    assert "HTTP 503" in text_of(reply)
     retry = buttons(reply)["Retry"]
     assert retry["action_id"] == ids.RETRY_ACTION
     assert decode_value(retry["value"]).kind == "generate"
+    assert (await generation.load_job(draft)).description_status is GenerationStatus.FAILED
 
 
-async def test_a_failure_then_a_success_of_the_same_run_are_both_told(
-    job: Job, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
+class BrokenGateway(OfflineGateway):
+    """A model client with a bug in it (not an LLMError)."""
+
+    async def generate(self, data: Any) -> Any:
+        raise KeyError("choices")
+
+
+async def test_a_crash_then_a_success_of_the_same_run_are_both_told(
+    draft: int, broker: AsyncBroker, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
 ) -> None:
-    """A worker that crashed reports the failure; its redelivery may then succeed."""
-    failed = generation(job, ok=False, text=None, reason="Something went wrong on our side.")
-    await post_generation(**failed, slack=slack_client, settings=SETTINGS)
-    await post_generation(**generation(job), slack=slack_client, settings=SETTINGS)
-    await post_generation(**generation(job), slack=slack_client, settings=SETTINGS)
-    replies = slack_api.calls("chat.postMessage")
+    """A delivery that crashed tells the thread and raises (so the broker may deliver it
+    again); the redelivery then succeeds and says so."""
+    with pytest.raises(KeyError):
+        await describe(draft, slack_client, broker, BrokenGateway())
+    await describe(draft, slack_client, broker, OfflineGateway())
+    await describe(draft, slack_client, broker, OfflineGateway())
+    replies = slack_api.calls("chat.postMessage")[1:]
     assert ["Retry" in buttons(r) for r in replies] == [True, False]
+    assert "logged" in text_of(replies[0])
 
 
 async def test_slack_rate_limits_are_waited_out(
-    job: Job, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
+    draft: int, broker: AsyncBroker, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
 ) -> None:
     slack_api.rate_limit_next("chat.postMessage", retry_after=1)
-    await post_generation(**generation(job), slack=slack_client, settings=SETTINGS)
+    await describe(draft, slack_client, broker, OfflineGateway(), thread=RETRY_IN_THREAD)
     attempts = slack_api.calls("chat.postMessage")
     assert [call.status for call in attempts] == [429, 200]
     assert attempts[1].at - attempts[0].at >= 0.9
 
 
 async def test_a_thread_that_is_gone_gets_the_reply_in_a_dm(
-    job: Job, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
+    draft: int, broker: AsyncBroker, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
 ) -> None:
     slack_api.fail_next("chat.update", "message_not_found")
     slack_api.fail_next("chat.postMessage", "channel_not_found")
-    await post_generation(**generation(job), slack=slack_client, settings=SETTINGS)
+    await describe(draft, slack_client, broker, OfflineGateway(), thread=RETRY_IN_THREAD)
     [opened] = slack_api.calls("conversations.open")
     assert opened.params["users"] == "U123"
     posted = slack_api.calls("chat.postMessage")
     assert posted[-1].ok and posted[-1].params["channel"] == opened.response["channel"]["id"]
 
 
-async def test_without_a_slack_token_nothing_is_posted(job: Job, slack_api: FakeSlackAPI) -> None:
-    assert await post_generation(**generation(job), slack=None, settings=SETTINGS) is None
+async def test_without_a_slack_token_the_work_is_done_and_nothing_posted(
+    draft: int, owner: Actor, broker: AsyncBroker, slack_api: FakeSlackAPI
+) -> None:
+    result = await describe(draft, None, broker, OfflineGateway())
+    assert result["ok"]
+    assert (await jobs.get_job(owner, draft)).description_status is GenerationStatus.READY
     assert slack_api.calls() == []
 
 
 async def test_a_rewrite_proposal_offers_accept_add_skill_and_discard(
-    job: Job, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
+    job: Job,
+    online: LLMGateway,
+    fake_openai: FakeOpenAI,
+    slack_client: AsyncWebClient,
+    slack_api: FakeSlackAPI,
 ) -> None:
-    await post_rewrite(**rewrite(job), slack=slack_client)
+    fake_openai.script(json_completion(PROPOSAL))
+    await propose(job, slack_client, online)
+    placeholder, proposal = slack_api.calls("chat.postMessage")
+    assert placeholder.params["thread_ts"] == ROOT
+    assert f"Asked for: {INSTRUCTION}" in text_of(placeholder)
     [headline] = slack_api.calls("chat.update")
+    assert headline.params["ts"] == placeholder.response["ts"]
     assert "proposed below" in text_of(headline)
-    [proposal] = slack_api.calls("chat.postMessage")
     assert proposal.params["thread_ts"] == ROOT
     assert "Lead our platform team." in text_of(proposal)
     labels = list(buttons(proposal))
     assert labels == ["Add Kubernetes", "Add Terraform", "Accept", "Discard"]
     assert decode_value(buttons(proposal)["Accept"]["value"]).proposal == "run-2"
+    assert (await generation.load_job(job.id)).description == job.description  # proposed only
 
 
-async def test_a_failed_rewrite_offers_retry(
-    job: Job, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
+async def test_a_failed_rewrite_offers_retry_with_the_instruction(
+    job: Job,
+    online: LLMGateway,
+    fake_openai: FakeOpenAI,
+    slack_client: AsyncWebClient,
+    slack_api: FakeSlackAPI,
 ) -> None:
-    failed = rewrite(job, ok=False, job_description=None, suggested_skills=[], reason="Refused.")
-    await post_rewrite(**failed, slack=slack_client)
-    [reply] = slack_api.calls("chat.postMessage")
-    assert "Refused." in text_of(reply)
+    fake_openai.script(server_error(500))
+    await propose(job, slack_client, online)
+    reply = slack_api.calls("chat.postMessage")[-1]
+    assert "HTTP 500" in text_of(reply)
     retry = decode_value(buttons(reply)["Retry"]["value"])
     assert retry.kind == "rewrite" and retry.job_id == job.id
-    assert retry.instruction == "More senior, mention Kubernetes." and not retry.instruction_cut
+    assert retry.instruction == INSTRUCTION and not retry.instruction_cut
 
 
 async def test_a_long_instruction_is_cut_to_fit_the_retry_button(
-    job: Job, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
+    job: Job,
+    online: LLMGateway,
+    fake_openai: FakeOpenAI,
+    slack_client: AsyncWebClient,
+    slack_api: FakeSlackAPI,
 ) -> None:
     """Quotes and newlines take two characters each in the value's JSON."""
     instruction = 'Say "remote"\n' * 150  # 1,950 characters, far more once escaped
-    failed = rewrite(job, ok=False, job_description=None, suggested_skills=[], reason="Refused.")
-    await post_rewrite(**{**failed, "instruction": instruction}, slack=slack_client)
-    [reply] = slack_api.calls("chat.postMessage")
+    fake_openai.script(server_error(500))
+    await propose(job, slack_client, online, instruction=instruction)
+    reply = slack_api.calls("chat.postMessage")[-1]
     value = buttons(reply)["Retry"]["value"]
     assert len(value) <= 2000
     retry = decode_value(value)
@@ -212,28 +315,27 @@ async def test_a_long_instruction_is_cut_to_fit_the_retry_button(
 @pytest.fixture(name="worker")
 async def fx_worker(slack_settings: Settings, db: None) -> AsyncIterator[AsyncBroker]:
     """The in-memory broker with its resources (the Slack client points at the fake)."""
-    from workers.broker import broker
-
-    async with broker_running():
+    async with serving(slack_settings) as broker:
         yield broker
         await broker.wait_all()  # type: ignore[attr-defined]
 
 
 async def test_tasks_delivered_twice_through_the_broker_post_once(
-    worker: AsyncBroker, job: Job, slack_api: FakeSlackAPI
+    worker: AsyncBroker, owner: Actor, slack_api: FakeSlackAPI
 ) -> None:
+    draft = await factories.draft(owner)
+    job = await factories.job(owner, title="Data Engineer", description="## About\n\nData.")
     for _ in range(2):
-        await post_generation_task.kiq(**generation(job, run_id="twice"))
-        await post_rewrite_task.kiq(**rewrite(job, run_id="twice-too"))
-    await worker.wait_all()  # type: ignore[attr-defined]
-    replies = slack_api.calls("chat.postMessage")
-    assert len(replies) == 2
+        await describe_in_thread_task.kiq(job_id=draft, run_id="twice", thread=ASKED.payload())
+        await rewrite_in_thread_task.kiq(
+            job_id=job.id,
+            run_id="twice-too",
+            title=job.title,
+            description=job.description,
+            instruction="Shorter.",
+            thread=IN_THREAD.payload(),
+        )
+        await worker.wait_all()  # type: ignore[attr-defined]
+    posts = slack_api.calls("chat.postMessage")
+    assert len(posts) == 4  # each run: its placeholder and its result
     assert len(slack_api.calls("chat.update")) == 2
-    assert {r.params["thread_ts"] for r in replies} == {ROOT}
-
-
-async def test_the_tasks_are_registered_under_the_contract_names(worker: AsyncBroker) -> None:
-    from workers.threads import POST_GENERATION_TASK, POST_REWRITE_TASK
-
-    assert worker.find_task(POST_GENERATION_TASK) is not None
-    assert worker.find_task(POST_REWRITE_TASK) is not None

@@ -219,6 +219,10 @@ class FakeSlackAPI:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def calls_after_start(self) -> list[SlackCall]:
+        """Recorded calls, without the `auth.test` a Bolt app makes when it starts."""
+        return [c for c in self.calls() if c.method != "auth.test"]
+
     def _matching(
         self, method: str | None, predicate: Callable[[SlackCall], bool] | None
     ) -> list[SlackCall]:

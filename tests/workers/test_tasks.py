@@ -1,15 +1,13 @@
 """The worker tasks: through taskiq's in-memory broker, and called directly.
 
-The model is either the offline writer or the real openai client against a fake server;
-the Slack hand-off is a test-only task registered under the bot's task name.
+The model is either the offline writer or the real openai client against a fake server.
+(Their Slack-flavoured wrappers, which post into threads, are tested in tests/bot.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import pytest
@@ -33,64 +31,6 @@ from workers.llm import (
 )
 from workers.llm.schemas import GeneratedText
 from workers.tasks import convert_jd_to_json, generate_job_description, rewrite_job_description
-from workers.tasks.names import POST_GENERATION_TASK, POST_REWRITE_TASK
-from workers.threads import ThreadRef
-
-THREAD = ThreadRef(
-    team_id="T0001",
-    channel="C0001",
-    thread_ts="1700000000.000100",
-    user_id="U0001",
-    placeholder_ts="1700000000.000200",
-)
-
-
-class Handoffs:
-    """Stands in for the bot's Slack tasks: records what each receives."""
-
-    def __init__(self) -> None:
-        self.calls: dict[str, list[dict[str, Any]]] = {
-            POST_GENERATION_TASK: [],
-            POST_REWRITE_TASK: [],
-        }
-
-    def of(self, name: str) -> list[dict[str, Any]]:
-        return self.calls[name]
-
-
-@contextmanager
-def replaced_task(broker: AsyncBroker, name: str, func: Any) -> Iterator[None]:
-    """Run `func` under the task name `name`, then restore what was registered (bot/'s).
-
-    The in-memory broker's receiver caches each name's signature and dependencies on first
-    use, so the cache entry is dropped on the way in and out.
-    """
-    saved = broker.local_task_registry.get(name)
-    receiver = broker.receiver  # type: ignore[attr-defined]
-    receiver.known_tasks.discard(name)
-    broker.register_task(func, task_name=name)
-    try:
-        yield
-    finally:
-        receiver.known_tasks.discard(name)
-        if saved is None:
-            broker.local_task_registry.pop(name, None)
-        else:
-            broker.local_task_registry[name] = saved
-
-
-@pytest.fixture(name="handoffs")
-def fx_handoffs(broker: AsyncBroker) -> Iterator[Handoffs]:
-    """Test-only tasks under the Slack tasks' names, recording what they receive."""
-    handoffs = Handoffs()
-    with ExitStack() as stack:
-        for name, calls in handoffs.calls.items():
-
-            async def record(calls: list[dict[str, Any]] = calls, **kwargs: Any) -> None:
-                calls.append(kwargs)
-
-            stack.enter_context(replaced_task(broker, name, record))
-        yield handoffs
 
 
 async def wait_for(condition: Any, seconds: float = 5.0) -> None:
@@ -125,21 +65,20 @@ async def test_generation_stores_the_description_then_structures_it(
     assert (await idempotency.stored("convert:r1") or {})["ok"] is True
 
 
-async def test_a_redelivered_generation_stores_and_hands_off_once(
+async def test_a_redelivered_generation_stores_once_and_asks_the_model_once(
     broker: AsyncBroker,
     online: LLMGateway,
     fake_openai: FakeOpenAI,
-    handoffs: Handoffs,
     editor: Actor,
 ) -> None:
     job_id = await factories.draft(editor)
     fake_openai.script(completion("# Backend Engineer\n\nFirst answer."))
-    first = await generate_job_description.kiq(job_id=job_id, run_id="r2", thread=THREAD.payload())
+    first = await generate_job_description.kiq(job_id=job_id, run_id="r2")
     first_result = (await first.wait_result(timeout=5)).return_value
     await broker.wait_all()  # type: ignore[attr-defined]
 
     fake_openai.script(completion("# Backend Engineer\n\nA different answer."))
-    again = await generate_job_description.kiq(job_id=job_id, run_id="r2", thread=THREAD.payload())
+    again = await generate_job_description.kiq(job_id=job_id, run_id="r2")
     again_result = (await again.wait_result(timeout=5)).return_value
     await broker.wait_all()  # type: ignore[attr-defined]
 
@@ -151,33 +90,19 @@ async def test_a_redelivered_generation_stores_and_hands_off_once(
     # One generation call and one conversion call: the redelivery asked the model nothing.
     assert len(fake_openai.requests) == 2
     assert await TaskRun.count().where(TaskRun.key == "generate:r2") == 1
-    assert handoffs.of(POST_GENERATION_TASK) == [
-        {
-            "ok": True,
-            "job_id": job_id,
-            "text": first_result["text"],
-            "reason": None,
-            "generated_by": "fake-model",
-            "thread": THREAD.payload(),
-            "run_id": "r2",
-        }
-    ]
+    assert await TaskRun.count().where(TaskRun.key == "convert:r2") == 1
 
 
-async def test_concurrent_deliveries_store_one_result_and_hand_off_once(
+async def test_concurrent_deliveries_store_one_result_and_convert_once(
     broker: AsyncBroker,
     online: LLMGateway,
     fake_openai: FakeOpenAI,
-    handoffs: Handoffs,
     editor: Actor,
 ) -> None:
     job_id = await factories.draft(editor)
     fake_openai.script(slow(0.3, completion("Answer one")), slow(0.3, completion("Answer two")))
 
-    tasks = [
-        await generate_job_description.kiq(job_id=job_id, run_id="r3", thread=THREAD.payload())
-        for _ in range(2)
-    ]
+    tasks = [await generate_job_description.kiq(job_id=job_id, run_id="r3") for _ in range(2)]
     results = [(await t.wait_result(timeout=5)).return_value for t in tasks]
     await broker.wait_all()  # type: ignore[attr-defined]
 
@@ -185,21 +110,19 @@ async def test_concurrent_deliveries_store_one_result_and_hand_off_once(
     job = await jobs.get_job(editor, job_id)
     assert job.description == results[0]["text"]
     assert await TaskRun.count().where(TaskRun.key == "generate:r3") == 1
-    assert len(handoffs.of(POST_GENERATION_TASK)) == 1
     assert await TaskRun.count().where(TaskRun.key.like("convert:r3%")) == 1
 
 
-async def test_a_model_failure_marks_the_description_failed_and_tells_the_thread(
+async def test_a_model_failure_marks_the_description_failed(
     broker: AsyncBroker,
     online: LLMGateway,
     fake_openai: FakeOpenAI,
-    handoffs: Handoffs,
     editor: Actor,
 ) -> None:
     job_id = await factories.draft(editor)
     fake_openai.script(server_error(500))
 
-    task = await generate_job_description.kiq(job_id=job_id, run_id="r4", thread=THREAD.payload())
+    task = await generate_job_description.kiq(job_id=job_id, run_id="r4")
     result = (await task.wait_result(timeout=5)).return_value
     await broker.wait_all()  # type: ignore[attr-defined]
 
@@ -208,8 +131,6 @@ async def test_a_model_failure_marks_the_description_failed_and_tells_the_thread
     assert job.description == ""
     assert job.description_status is GenerationStatus.FAILED
     assert job.jd_json_status is GenerationStatus.NONE  # nothing to structure
-    [posted] = handoffs.of(POST_GENERATION_TASK)
-    assert posted["ok"] is False and posted["reason"] == result["reason"]
     assert len(fake_openai.requests) == 1
 
 
@@ -230,8 +151,8 @@ async def test_a_description_edited_while_generating_is_kept(
     assert job.description_status is GenerationStatus.NONE
 
 
-async def test_a_vanished_job_fails_cleanly(broker: AsyncBroker, handoffs: Handoffs) -> None:
-    task = await generate_job_description.kiq(job_id=999, run_id="r6", thread=THREAD.payload())
+async def test_a_vanished_job_fails_cleanly(broker: AsyncBroker) -> None:
+    task = await generate_job_description.kiq(job_id=999, run_id="r6")
     result = (await task.wait_result(timeout=5)).return_value
     await broker.wait_all()  # type: ignore[attr-defined]
 
@@ -242,11 +163,10 @@ async def test_a_vanished_job_fails_cleanly(broker: AsyncBroker, handoffs: Hando
         "reason": "job 999 not found",
         "generated_by": None,
     }
-    assert [c["ok"] for c in handoffs.of(POST_GENERATION_TASK)] == [False]
 
 
 class BrokenGateway:
-    """A model client with a bug in it (not an LLMError): the task must still tell Slack."""
+    """A model client with a bug in it (not an LLMError)."""
 
     name = "broken"
 
@@ -263,19 +183,14 @@ class BrokenGateway:
         return None
 
 
-async def test_an_unexpected_error_is_raised_and_still_reported_in_the_thread(
-    broker: AsyncBroker, handoffs: Handoffs, editor: Actor
+async def test_an_unexpected_error_is_raised_and_nothing_is_recorded(
+    broker: AsyncBroker, editor: Actor
 ) -> None:
     job_id = await factories.draft(editor)
 
     with pytest.raises(KeyError):
-        await generate_job_description(
-            job_id, "r7", THREAD.payload(), gateway=BrokenGateway(), broker=broker
-        )
-    await broker.wait_all()  # type: ignore[attr-defined]
+        await generate_job_description(job_id, "r7", gateway=BrokenGateway(), broker=broker)
 
-    [posted] = handoffs.of(POST_GENERATION_TASK)
-    assert posted["ok"] is False and "logged" in posted["reason"]
     assert await idempotency.stored("generate:r7") is None  # a redelivery may still succeed
 
 
@@ -339,8 +254,8 @@ async def test_a_failed_conversion_is_marked_failed(
 # Rewrite -----------------------------------------------------------------------------------
 
 
-async def test_a_rewrite_suggests_without_changing_the_job_and_posts_once(
-    broker: AsyncBroker, handoffs: Handoffs, editor: Actor
+async def test_a_rewrite_suggests_without_changing_the_job_and_runs_once(
+    broker: AsyncBroker, editor: Actor
 ) -> None:
     job = await factories.job(editor, description="## About the role\n\nWe build APIs.")
     kwargs = {
@@ -349,7 +264,6 @@ async def test_a_rewrite_suggests_without_changing_the_job_and_posts_once(
         "description": job.description,
         "instruction": "Add Kubernetes to the skills.",
         "job_id": job.id,
-        "thread": THREAD.payload(),
     }
 
     first = (
@@ -366,14 +280,6 @@ async def test_a_rewrite_suggests_without_changing_the_job_and_posts_once(
     assert first["suggested_skills"]
     assert (await jobs.get_job(editor, job.id)).description == job.description
     assert await idempotency.stored("rewrite:w1") == first
-    assert handoffs.of(POST_REWRITE_TASK) == [
-        {
-            **first,
-            "instruction": "Add Kubernetes to the skills.",
-            "thread": THREAD.payload(),
-            "run_id": "w1",
-        }
-    ]
 
 
 async def test_a_failed_rewrite_reports_the_reason(
@@ -381,9 +287,7 @@ async def test_a_failed_rewrite_reports_the_reason(
 ) -> None:
     fake_openai.script(server_error(500))
 
-    result = await rewrite_job_description(
-        "w2", "Engineer", "Text.", "Shorter.", gateway=online, broker=broker
-    )
+    result = await rewrite_job_description("w2", "Engineer", "Text.", "Shorter.", gateway=online)
 
     assert result["ok"] is False and result["job_description"] is None
     assert "HTTP 500" in (result["reason"] or "")

@@ -19,6 +19,7 @@ import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
+from models.jobs.skills import clean_skills
 from models.settings import Settings
 from workers.llm import prompts
 from workers.llm.offline import OfflineGateway
@@ -115,9 +116,7 @@ class OpenAIGateway:
         )
         return RewriteResult(
             job_description=answer.job_description.strip(),
-            suggested_skills=list(
-                dict.fromkeys(s.strip() for s in answer.suggested_skills if s.strip())
-            ),
+            suggested_skills=clean_skills(answer.suggested_skills),
             generated_by=self.name,
         )
 

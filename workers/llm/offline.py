@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.enums import EmploymentType
+from models.jobs.skills import clean_skills
 from workers.llm.schemas import (
     GeneratedText,
     JobDescriptionInput,
@@ -105,17 +106,6 @@ _EMPLOYMENT_WORDS: tuple[tuple[EmploymentType, str], ...] = (
 )
 
 
-def _dedupe(items: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for item in items:
-        key = item.casefold()
-        if item and key not in seen:
-            seen.add(key)
-            out.append(item)
-    return out
-
-
 def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
@@ -145,7 +135,7 @@ def _bullets(items: Iterable[str]) -> str:
 def compose_description(data: JobDescriptionInput) -> str:
     """A readable job description built only from the fields."""
     title = " ".join(data.title.split()) or "Team member"
-    skills = _dedupe(canonical_skill(s) for s in data.must_have_skills if s.strip())
+    skills = clean_skills(canonical_skill(s) for s in data.must_have_skills if s.strip())
     low, high = sorted((max(0, data.min_experience), max(0, data.max_experience)))
     kind = _employment(data.employment_type)
     employment = kind.value if kind else data.employment_type.strip() or "Not specified"
@@ -294,7 +284,7 @@ def _bullets_of(section: _Section) -> list[str]:
 def _items(section: _Section) -> list[str]:
     """Bullets of a section, or its non-empty lines when it has none."""
     lines = _bullets_of(section) or [_plain(line) for line in section.lines if line.strip()]
-    return _dedupe(lines)
+    return clean_skills(lines)
 
 
 def _skills_in(section: _Section) -> list[str]:
@@ -308,7 +298,7 @@ def _skills_in(section: _Section) -> list[str]:
             out.extend(canonical_skill(p) for p in parts)
         else:
             out.extend(find_skills(item))
-    return _dedupe(out)
+    return clean_skills(out)
 
 
 _NUM = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
@@ -380,12 +370,12 @@ def parse_description(title: str, description: str) -> StructuredJD:
         return [s for s in sections if s.kind == kind]
 
     def items(kind: str) -> list[str]:
-        return _dedupe(item for s in of(kind) for item in _items(s))
+        return clean_skills(item for s in of(kind) for item in _items(s))
 
     summary_sections = of("summary") or of("preamble") + of("title")
     summary = " ".join(line.strip() for s in summary_sections for line in s.lines if line.strip())
-    must = _dedupe(skill for s in of("must") for skill in _skills_in(s))
-    nice = _dedupe(skill for s in of("nice") for skill in _skills_in(s))
+    must = clean_skills(skill for s in of("must") for skill in _skills_in(s))
+    nice = clean_skills(skill for s in of("nice") for skill in _skills_in(s))
     if not of("must"):
         must = [skill for skill in find_skills(text) if skill not in nice]
     nice = [skill for skill in nice if skill.casefold() not in {m.casefold() for m in must}]
@@ -493,7 +483,7 @@ def _change_skills(sections: list[_Section], instruction: str) -> list[str]:
                 _insert_before(sections, target, "experience", "employment", "location", "apply")
             _append(target, f"- {skill}")
             changes.append(f"added {skill}")
-    return _dedupe(changes)
+    return clean_skills(changes)
 
 
 def _shorten(sections: list[_Section]) -> None:
@@ -570,7 +560,7 @@ def rewrite_description(data: RewriteInput) -> RewriteResult:
     present = find_skills(text) + [
         skill for s in sections if s.kind == "must" for skill in _skills_in(s)
     ]
-    suggestions = related_skills(_dedupe(present), f"{data.title}\n{data.instruction}")
+    suggestions = related_skills(clean_skills(present), f"{data.title}\n{data.instruction}")
     return RewriteResult(job_description=text, suggested_skills=suggestions, generated_by=OFFLINE)
 
 

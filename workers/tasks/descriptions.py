@@ -19,16 +19,10 @@ from models.errors import NotFound
 from models.jobs import generation as store
 from workers.broker import broker_of, gateway_of
 from workers.llm import JobDescriptionInput, LLMError, LLMGateway
-from workers.tasks.kick import kick, kick_once
-from workers.tasks.names import CONVERT_TASK, POST_GENERATION_TASK
+from workers.tasks.names import CONVERT_TASK
 from workers.tasks.results import ConversionOutcome, GenerationOutcome
-from workers.threads import ThreadRef
 
 log = logging.getLogger(__name__)
-
-INTERNAL_ERROR = (
-    "Something went wrong on our side while writing the description; it has been logged."
-)
 
 
 def _generation(
@@ -50,38 +44,36 @@ def _generation(
 async def generate_job_description(
     job_id: int,
     run_id: str,
-    thread: dict[str, Any] | None = None,
     notes: str | None = None,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
     broker: Annotated[AsyncBroker, TaskiqDepends(broker_of)],
 ) -> GenerationOutcome:
     """Write the job's description with the model and store it; then queue its conversion
-    to JSON and, given a Slack `thread` (a `ThreadRef` payload), hand the result to the bot."""
+    to JSON."""
     key = f"generate:{run_id}"
-    try:
-        earlier = await idempotency.stored(key)
-        if earlier is None:
-            written = await _write_description(job_id, key, notes, gateway)
-            result = cast(GenerationOutcome, written.result)
-            # Of concurrent deliveries, the one that stored the result queues the conversion.
-            convert = written.first and result["ok"]
-        else:
-            result = cast(GenerationOutcome, earlier)
-            # A redelivery: the delivery that stored the result may have died before queueing
-            # the conversion. Queue it (again): the conversion is idempotent per run.
-            convert = result["ok"] and not await idempotency.is_done(f"convert:{run_id}")
-        if convert:
-            await kick(broker, CONVERT_TASK, job_id=job_id, run_id=run_id)
-    except Exception:
-        if thread is not None:  # never leave the thread silent; the error itself is re-raised
-            failure = _generation(job_id, reason=INTERNAL_ERROR)
-            await _notify(broker, POST_GENERATION_TASK, failure, thread, run_id)
-        raise
-    if thread is not None:
-        payload = {**result, "thread": ThreadRef.from_payload(thread).payload(), "run_id": run_id}
-        await kick_once(broker, f"{key}:post", POST_GENERATION_TASK, **payload)
+    earlier = await idempotency.stored(key)
+    if earlier is None:
+        written = await _write_description(job_id, key, notes, gateway)
+        result = cast(GenerationOutcome, written.result)
+        # Of concurrent deliveries, the one that stored the result queues the conversion.
+        convert = written.first and result["ok"]
+    else:
+        result = cast(GenerationOutcome, earlier)
+        # A redelivery: the delivery that stored the result may have died before queueing
+        # the conversion. Queue it (again): the conversion is idempotent per run.
+        convert = result["ok"] and not await idempotency.is_done(f"convert:{run_id}")
+    if convert:
+        await send(broker, CONVERT_TASK, job_id=job_id, run_id=run_id)
     return result
+
+
+async def send(broker: AsyncBroker, task_name: str, **kwargs: Any) -> None:
+    """Queue a task of this package on the broker running the current one."""
+    task = broker.find_task(task_name)
+    if task is None:
+        raise LookupError(f"task {task_name} is not registered")
+    await task.kicker().with_broker(broker).kiq(**kwargs)
 
 
 async def _write_description(
@@ -109,16 +101,6 @@ async def _write_description(
     return await store.store_description(
         job_id, written.text, written.generated_by, run_key=key, result=dict(success)
     )
-
-
-async def _notify(
-    broker: AsyncBroker, task_name: str, result: Any, thread: dict[str, Any], run_id: str
-) -> None:
-    """Best effort: tell the thread about an unexpected failure (a retry may still succeed)."""
-    try:
-        await kick(broker, task_name, **result, thread=thread, run_id=run_id)
-    except Exception:
-        log.exception("could not hand the failure of run %s to %s", run_id, task_name)
 
 
 def _conversion(

@@ -7,17 +7,14 @@ suggestion instead of asking the model for a different one.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
-from taskiq import AsyncBroker, TaskiqDepends
+from taskiq import TaskiqDepends
 
 from models import idempotency
-from workers.broker import broker_of, gateway_of
+from workers.broker import gateway_of
 from workers.llm import LLMError, LLMGateway, RewriteInput
-from workers.tasks.kick import kick_once
-from workers.tasks.names import POST_REWRITE_TASK
 from workers.tasks.results import RewriteOutcome
-from workers.threads import ThreadRef
 
 
 async def rewrite_job_description(
@@ -26,12 +23,10 @@ async def rewrite_job_description(
     description: str,
     instruction: str,
     job_id: int | None = None,
-    thread: dict[str, Any] | None = None,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
-    broker: Annotated[AsyncBroker, TaskiqDepends(broker_of)],
 ) -> RewriteOutcome:
-    """Ask the model for a rewrite; given a Slack `thread`, hand the result to the bot."""
+    """Ask the model for a rewrite of `description` as `instruction` says."""
     key = f"rewrite:{run_id}"
     result = cast(RewriteOutcome | None, await idempotency.stored(key))
     if result is None:
@@ -42,14 +37,6 @@ async def rewrite_job_description(
         )
         if not await idempotency.record(key, dict(result)):
             result = cast(RewriteOutcome, await idempotency.stored(key))
-    if thread is not None:
-        payload = {
-            **result,
-            "instruction": instruction,
-            "thread": ThreadRef.from_payload(thread).payload(),
-            "run_id": run_id,
-        }
-        await kick_once(broker, f"{key}:post", POST_REWRITE_TASK, **payload)
     return result
 
 

@@ -1,4 +1,5 @@
-"""Submitted modals checked against the domain's schemas and rules, before the ack.
+"""Submitted modals read back and checked against the domain's schemas and rules, before
+the ack.
 
 Pure functions: the acknowledgement answers with the errors inline (`after_ack`'s check),
 and the work after the ack reads the same result.
@@ -17,20 +18,33 @@ from bot.blocks import ids
 from bot.blocks.job_modal import modal_errors, parse_new_job_submission
 from bot.blocks.rewrite_modal import parse_rewrite_submission, rewrite_modal_errors
 from bot.blocks.share_modal import parse_share_submission
+from bot.blocks.values import Origin, decode_origin, decode_value
 from models.enums import EmploymentType
 from models.errors import Invalid
 from models.jobs.operations import check_fields
-from models.jobs.schemas import DraftRequest
+from models.jobs.schemas import (
+    MAX_LOCATION,
+    MAX_NOTES,
+    MAX_SKILL_LENGTH,
+    MAX_SKILLS,
+    MAX_TITLE,
+    MAX_YEARS,
+    DraftRequest,
+)
 
 _AT_FIELD = re.compile(r" - at `\$\.(\w+)")
+_YEARS = f"Enter a whole number of years from 0 to {MAX_YEARS}."
 _FIELD_HINTS = {
-    "job_title": ("title", "Enter a title of at most 200 characters."),
-    "min_experience": ("min_experience", "Enter a whole number of years from 0 to 50."),
-    "max_experience": ("max_experience", "Enter a whole number of years from 0 to 50."),
-    "must_have_skills": ("must_have_skills", "At most 50 skills, each at most 100 characters."),
+    "job_title": ("title", f"Enter a title of at most {MAX_TITLE} characters."),
+    "min_experience": ("min_experience", _YEARS),
+    "max_experience": ("max_experience", _YEARS),
+    "must_have_skills": (
+        "must_have_skills",
+        f"At most {MAX_SKILLS} skills, each at most {MAX_SKILL_LENGTH} characters.",
+    ),
     "employment_type": ("employment_type", "Pick an employment type."),
-    "location": ("location", "At most 200 characters."),
-    "notes": ("notes", "At most 2,000 characters."),
+    "location": ("location", f"At most {MAX_LOCATION} characters."),
+    "notes": ("notes", f"At most {MAX_NOTES:,} characters."),
 }
 
 
@@ -39,11 +53,19 @@ class NewJobForm:
     request: DraftRequest | None
     errors: dict[str, str] = field(default_factory=dict)
     """Block id -> message, for `ack(response_action="errors", errors=...)`."""
+    origin: Origin = field(default_factory=Origin)
+    """Where the modal was opened (the channel to answer in)."""
 
 
-def new_job_form(state_values: Mapping[str, Any]) -> NewJobForm:
+def _values(view: Mapping[str, Any]) -> dict[str, Any]:
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, Mapping) else None
+    return dict(values) if isinstance(values, Mapping) else {}
+
+
+def new_job_form(view: Mapping[str, Any]) -> NewJobForm:
     """The draft request of a submitted new-job modal, or the errors to show in it."""
-    fields = parse_new_job_submission(state_values)
+    fields = parse_new_job_submission(_values(view))
     if not fields["title"]:
         return NewJobForm(None, modal_errors({"title": "Enter a title."}))
     data = {
@@ -64,7 +86,7 @@ def new_job_form(state_values: Mapping[str, Any]) -> NewJobForm:
         return NewJobForm(None, modal_errors({name: message}))
     except Invalid as error:
         return NewJobForm(None, modal_errors({error.field or "title": _sentence(error)}))
-    return NewJobForm(request)
+    return NewJobForm(request, origin=decode_origin(view.get("private_metadata")))
 
 
 def _sentence(error: Invalid) -> str:
@@ -78,29 +100,38 @@ class RewriteForm:
     job_id: int | None
     instruction: str
     errors: dict[str, str] = field(default_factory=dict)
+    origin: Origin = field(default_factory=Origin)
 
 
-def rewrite_form(state_values: Mapping[str, Any]) -> RewriteForm:
+def rewrite_form(view: Mapping[str, Any]) -> RewriteForm:
     """The job and instruction of a submitted rewrite modal, or the errors to show."""
-    fields = parse_rewrite_submission(state_values)
+    fields = parse_rewrite_submission(_values(view))
     problems: dict[str, str] = {}
     if fields["job_id"] is None:
         problems["job_id"] = "Pick a job."
     if not fields["instruction"]:
         problems["instruction"] = "Say how the description should change."
     errors = rewrite_modal_errors(problems) if problems else {}
-    return RewriteForm(fields["job_id"], fields["instruction"] or "", errors)
+    origin = decode_origin(view.get("private_metadata"))
+    return RewriteForm(fields["job_id"], fields["instruction"] or "", errors, origin)
 
 
 @dataclass(frozen=True, slots=True)
 class ShareForm:
+    job_id: int | None
     slack_ids: list[str]
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def share_form(state_values: Mapping[str, Any]) -> ShareForm:
-    """The colleagues picked in the share modal, or the error to show."""
-    picked = parse_share_submission(state_values)
+def share_form(view: Mapping[str, Any]) -> ShareForm:
+    """The job and the colleagues picked in the share modal, or the error to show."""
+    picked = parse_share_submission(_values(view))
+    try:
+        job_id: int | None = decode_value(str(view.get("private_metadata") or "")).job_id
+    except ValueError:
+        job_id = None
+    if job_id is None:
+        return ShareForm(None, [], {ids.SHARE_USERS_BLOCK: "This form is outdated; share again."})
     if not picked:
-        return ShareForm([], {ids.SHARE_USERS_BLOCK: "Pick at least one colleague."})
-    return ShareForm(picked)
+        return ShareForm(job_id, [], {ids.SHARE_USERS_BLOCK: "Pick at least one colleague."})
+    return ShareForm(job_id, picked)

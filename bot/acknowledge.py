@@ -1,7 +1,8 @@
 """Acknowledge first, work after: what each listener is wrapped in.
 
 `after_ack(work)` is a Bolt listener that acknowledges at once (a modal with its `check`
-first: errors show inline and nothing runs) and starts `work` as a background task. The
+first: errors show inline and nothing runs; otherwise the checked form is handed to `work`
+as its `form` argument, so it is read once) and starts `work` as a background task. The
 app runs with `process_before_response=True`, so Slack's HTTP response leaves as soon as
 the acknowledgement is done.
 
@@ -21,7 +22,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
@@ -32,8 +33,16 @@ from models.errors import DomainError
 log = logging.getLogger(__name__)
 
 Listener = Callable[..., Awaitable[None]]
-Check = Callable[[Mapping[str, Any]], Mapping[str, str]]
-"""A submitted view -> errors by block id (empty: valid)."""
+
+
+class Form(Protocol):
+    @property
+    def errors(self) -> Mapping[str, str]:
+        """Errors by block id (empty: valid)."""
+
+
+Check = Callable[[Mapping[str, Any]], Form]
+"""A submitted view -> its form, read and checked."""
 
 _NEEDED = ("ack", "body", "client", "logger", "respond")
 _running: set[asyncio.Task[None]] = set()
@@ -51,18 +60,22 @@ def after_ack(work: Listener, check: Check | None = None) -> Listener:
     `work` plus those it needs itself.
     """
     own = list(inspect.signature(work).parameters)
-    names = [*_NEEDED, *(name for name in own if name not in _NEEDED)]
+    names = [*_NEEDED, *(name for name in own if name not in (*_NEEDED, "form"))]
     if check is not None and "view" not in names:
         names.append("view")
 
     async def listener(**kwargs: Any) -> None:
         ack: AsyncAck = kwargs["ack"]
-        errors = check(kwargs["view"]) if check is not None else {}
-        if errors:
-            await ack(response_action="errors", errors=dict(errors))
-            return
+        arguments = {name: kwargs[name] for name in own if name != "form"}
+        if check is not None:
+            form = check(kwargs["view"])
+            if form.errors:
+                await ack(response_action="errors", errors=dict(form.errors))
+                return
+            if "form" in own:
+                arguments["form"] = form
         await ack()
-        task = asyncio.create_task(_run(work, {name: kwargs[name] for name in own}, kwargs))
+        task = asyncio.create_task(_run(work, arguments, kwargs))
         _running.add(task)
         task.add_done_callback(_finished)
 

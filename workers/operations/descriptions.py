@@ -1,0 +1,88 @@
+"""Descriptions the model writes: drafting a job, writing it again, structuring it again,
+and rewrites. Each queues one run; the API waits for it, a Slack route posts it."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from models.errors import GenerationFailed, GenerationTimeout
+from models.identity.actor import Actor
+from models.jobs import generation
+from models.jobs import operations as jobs
+from models.jobs.access import Action, load_job
+from models.jobs.schemas import DraftRequest, Job
+from workers import queue
+from workers.tasks import convert_jd_to_json, generate_job_description, rewrite_job_description
+from workers.tasks.results import GenerationOutcome, RewriteOutcome
+
+
+async def draft_job(
+    actor: Actor, request: DraftRequest, *, route: queue.Route | None = None
+) -> tuple[Job, queue.Handle]:
+    """A draft job (its description pending) and the run that writes the description."""
+    job = await jobs.draft_for_generation(actor, request)
+    handle = await queue.send(
+        generate_job_description, route=route, job_id=job.id, notes=request.notes
+    )
+    return job, handle
+
+
+async def draft_and_wait(
+    actor: Actor, request: DraftRequest, wait_seconds: float
+) -> tuple[str, Job]:
+    """Draft a job and wait for its description: `(text, job as stored now)`."""
+    job, handle = await draft_job(actor, request)
+    try:
+        result = cast(GenerationOutcome, await queue.wait(handle, wait_seconds))
+    except GenerationTimeout:
+        raise GenerationTimeout(
+            f"The description of job {job.id} is still being written after {wait_seconds:g} s. "
+            "The job is saved with its description pending; "
+            f"GET /api/jobs/job-detail/{job.id}/ shows it once it is ready."
+        ) from None
+    if not result["ok"]:
+        raise GenerationFailed(result["reason"] or "The description could not be written.")
+    return result["text"] or "", await jobs.get_job(actor, job.id)
+
+
+async def describe_again(
+    actor: Actor, job_id: int, *, route: queue.Route | None = None
+) -> queue.Handle:
+    """Write the description of an existing job again (its Retry)."""
+    await load_job(actor, job_id, Action.CHANGE)
+    await generation.mark_description_pending(job_id)
+    return await queue.send(generate_job_description, route=route, job_id=job_id)
+
+
+async def convert_again(actor: Actor, job_id: int) -> queue.Handle:
+    """Structure the job's current description as JSON again."""
+    await load_job(actor, job_id, Action.CHANGE)
+    return await queue.send(convert_jd_to_json, job_id=job_id)
+
+
+async def rewrite_job(
+    actor: Actor, job_id: int, instruction: str, *, route: queue.Route | None = None
+) -> queue.Handle:
+    """Ask for a rewrite of a job's description; nothing changes until it is accepted."""
+    row = await load_job(actor, job_id, Action.CHANGE)
+    return await queue.send(
+        rewrite_job_description,
+        route=route,
+        job_id=job_id,
+        title=row["title"],
+        description=row["description"],
+        instruction=instruction,
+    )
+
+
+async def rewrite_text_and_wait(
+    title: str, description: str, instruction: str, wait_seconds: float
+) -> RewriteOutcome:
+    """A rewrite of a text that is not a stored job (the spec's rewrite endpoint)."""
+    handle = await queue.send(
+        rewrite_job_description, title=title, description=description, instruction=instruction
+    )
+    result = cast(RewriteOutcome, await queue.wait(handle, wait_seconds))
+    if not result["ok"]:
+        raise GenerationFailed(result["reason"] or "The description could not be rewritten.")
+    return result
