@@ -79,8 +79,10 @@ async def run(args: argparse.Namespace, queue: str) -> dict[str, Any]:
     from models.tables import Job
     from tests import factories
     from tests.fakes.openai_server import FakeOpenAI
-    from workers.broker import broker
+    from workers.broker import activate, build_broker
     from workers.tasks.names import GENERATE_TASK
+
+    broker = activate(build_broker(get_settings()))
 
     async def written(job_ids: list[int]) -> int:
         """Generations finished (stored, or failed)."""
@@ -103,7 +105,7 @@ async def run(args: argparse.Namespace, queue: str) -> dict[str, Any]:
         }
         await broker.startup()  # the queueing side; it creates the consumer group
         worker = await asyncio.create_subprocess_exec(
-            *[sys.executable, "-m", "workers.cli", "--workers", "1"],
+            *[sys.executable, "-m", "api.cli", "worker", "--concurrency", "1"],
             cwd=ROOT,
             env=env,
             start_new_session=True,

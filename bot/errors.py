@@ -1,7 +1,7 @@
 """Errors a user can cause, told to that user once, privately, in a line.
 
 `report` is the one mapping from exceptions to what the user reads: Bolt's global
-`app.error` hook calls it for acknowledgement functions, and `bot.listeners.after_ack` for the
+`app.error` hook calls it for acknowledgement functions, and `bot.acknowledge` for the
 work done after the acknowledgement. Domain errors carry a message that is safe to show;
 anything else is a bug: it is logged with its traceback and the user gets a generic line.
 """

@@ -66,6 +66,7 @@ async def describe_in_thread(
     run_id: str,
     thread: dict[str, Any],
     notes: str | None = None,
+    title: str | None = None,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
     broker: Annotated[AsyncBroker, TaskiqDepends(broker_of)],
@@ -73,13 +74,13 @@ async def describe_in_thread(
     settings: Annotated[Settings, TaskiqDepends(settings_of)],
 ) -> GenerationOutcome:
     """Write the job's description and tell the thread (starting it with "Drafting..."
-    when there is none yet)."""
-    job = await _job(job_id)
-    title = job.title if job else f"job {job_id}"
-    where = await _placeholder(
-        slack, ThreadRef.from_payload(thread), run_id, drafting_message(title)
-    )
-    if where is not None and not ThreadRef.from_payload(thread).thread_ts:
+    when there is none yet). `title` saves reading the job before the model writes."""
+    if title is None:
+        found = await _job(job_id)
+        title = found.title if found else f"job {job_id}"
+    asked = ThreadRef.from_payload(thread)
+    where = await _placeholder(slack, asked, run_id, drafting_message(title))
+    if where is not None and not asked.thread_ts:
         await generation.set_slack_thread(job_id, str(where.channel), str(where.thread_ts))
     try:
         result = await descriptions.generate_job_description(

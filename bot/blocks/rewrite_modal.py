@@ -11,9 +11,9 @@ from bot.blocks.layout import Block, input_block, section
 from bot.blocks.refs import JobRef, job_option_text
 from bot.blocks.state import errors_for, state_value
 from bot.blocks.text import plain
+from models.jobs.schemas import MAX_INSTRUCTION
 
 PRIVATE_METADATA_LIMIT = 3000
-INSTRUCTION_MAX_LENGTH = 2000
 
 REWRITE_FIELDS: dict[str, tuple[str, str]] = {
     "job_id": (ids.REWRITE_JOB_BLOCK, ids.REWRITE_JOB_ACTION),
@@ -88,7 +88,7 @@ def _inputs(jobs: Sequence[JobRef], selected_job_id: int | None, instruction: st
                 initial=instruction,
                 placeholder="More senior, mention remote work",
                 multiline=True,
-                max_length=INSTRUCTION_MAX_LENGTH,
+                max_length=MAX_INSTRUCTION,
             ),
         ),
     ]

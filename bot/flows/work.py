@@ -7,6 +7,8 @@ the model.
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.blocks.job_messages import notice_message
 from bot.blocks.layout import Message
 from bot.blocks.text import escape
@@ -23,7 +25,11 @@ from workers.operations import descriptions, jobs
 
 
 def _route(
-    task: queue.Task, who: SlackUser, origin: Origin, placeholder_ts: str | None = None
+    task: queue.Task,
+    who: SlackUser,
+    origin: Origin,
+    placeholder_ts: str | None = None,
+    **extra: Any,
 ) -> queue.Route:
     thread = ThreadRef(
         team_id=who.team_id,
@@ -32,15 +38,14 @@ def _route(
         thread_ts=origin.thread_ts,
         placeholder_ts=placeholder_ts,
     )
-    return queue.Route(task, {"thread": thread.payload()})
+    return queue.Route(task, {"thread": thread.payload(), **extra})
 
 
 async def draft(actor: Actor, who: SlackUser, request: DraftRequest, origin: Origin) -> int:
     """A draft job whose description is written into a new thread where the user asked
     (or their DM); its id."""
-    job, _ = await descriptions.draft_job(
-        actor, request, route=_route(describe_in_thread_task, who, Origin(origin.channel))
-    )
+    route = _route(describe_in_thread_task, who, Origin(origin.channel), title=request.job_title)
+    job, _ = await descriptions.draft_job(actor, request, route=route)
     return job.id
 
 
@@ -60,12 +65,12 @@ async def rewrite(
 
 
 async def describe_again(
-    actor: Actor, who: SlackUser, job_id: int, origin: Origin, placeholder_ts: str | None
+    actor: Actor, who: SlackUser, job: JobName, origin: Origin, placeholder_ts: str | None
 ) -> None:
     """The description written again into the thread (a Retry on its failure);
     `placeholder_ts` is the message that tells how it ends."""
-    route = _route(describe_in_thread_task, who, origin, placeholder_ts)
-    await descriptions.describe_again(actor, job_id, route=route)
+    route = _route(describe_in_thread_task, who, origin, placeholder_ts, title=job.title)
+    await descriptions.describe_again(actor, job.id, route=route)
 
 
 async def share(

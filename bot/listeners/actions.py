@@ -191,7 +191,7 @@ async def retry(click: Click) -> None:
     line = f":arrows_counterclockwise: Writing the description of *{escape(job.title)}* again..."
     await update_message(click.client, channel, ts, notice_message(line))
     # The thread's first message tells how it ends, as it did the first time.
-    await work.describe_again(actor, who, job.id, click.origin, root)
+    await work.describe_again(actor, who, job, click.origin, root)
 
 
 # App Home and pipelines --------------------------------------------------------------------

@@ -191,3 +191,29 @@ async def test_socket_mode_acknowledges_a_malformed_payload_and_does_nothing(
     finally:
         stop.set()
         await asyncio.wait_for(running, 10)
+
+
+async def test_socket_mode_opens_the_same_resources_as_the_server(
+    slack_settings: Settings, slack_api: FakeSlackAPI, socket_server: FakeSocketMode, db: None
+) -> None:
+    """Socket Mode runs `open_resources` like `hirebot serve` and the workers: keys past
+    their keeping time are purged at start."""
+    from datetime import UTC, datetime, timedelta
+
+    from models.tables import TaskRun
+
+    old = datetime.now(UTC) - timedelta(days=30)
+    await TaskRun.insert(TaskRun(key="post:ancient:ok", status="done", created_at=old))
+    await TaskRun.insert(TaskRun(key="post:recent:ok", status="done"))
+    slack_api.set_response("apps.connections.open", {"ok": True, "url": socket_server.url})
+    settings = dataclasses.replace(slack_settings, slack_app_token="xapp-test")
+    stop = asyncio.Event()
+    running = asyncio.create_task(serve(settings, stop))
+    try:
+        async with asyncio.timeout(5):
+            await socket_server.connected.wait()
+        keys = {row["key"] for row in await TaskRun.select(TaskRun.key)}
+        assert keys == {"post:recent:ok"}
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 10)

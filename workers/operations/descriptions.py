@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import cast
 
-from models.errors import GenerationFailed, GenerationTimeout
+from models.errors import GenerationFailed, GenerationTimeout, Invalid
 from models.identity.actor import Actor
 from models.jobs import generation
 from models.jobs import operations as jobs
 from models.jobs.access import Action, load_job
-from models.jobs.schemas import DraftRequest, Job
+from models.jobs.schemas import MAX_INSTRUCTION, DraftRequest, Job
+from models.text import check_text
 from workers import queue
 from workers.tasks import convert_jd_to_json, generate_job_description, rewrite_job_description
 from workers.tasks.results import GenerationOutcome, RewriteOutcome
@@ -64,6 +65,14 @@ async def rewrite_job(
     actor: Actor, job_id: int, instruction: str, *, route: queue.Route | None = None
 ) -> queue.Handle:
     """Ask for a rewrite of a job's description; nothing changes until it is accepted."""
+    instruction = instruction.strip()
+    if not instruction:
+        raise Invalid("say how the description should change", field="instruction")
+    if len(instruction) > MAX_INSTRUCTION:
+        raise Invalid(
+            f"the instruction may have at most {MAX_INSTRUCTION} characters", field="instruction"
+        )
+    check_text({"instruction": instruction})
     row = await load_job(actor, job_id, Action.CHANGE)
     return await queue.send(
         rewrite_job_description,
