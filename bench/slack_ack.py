@@ -94,6 +94,7 @@ async def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
             "SLACK_BOT_TOKEN": "xoxb-bench",
             "SLACK_SIGNING_SECRET": SECRET,
             "HIREBOT_SLACK_API_URL": slack.base_url,
+            "HIREBOT_SLACK_RESPONSE_URL_HOSTS": "127.0.0.1",  # the fake answers response_url
         }
         hirebot = str(Path(sys.executable).with_name("hirebot"))
         serve_args = ["serve", "--port", str(port), "--workers", str(args.serve_workers)]
