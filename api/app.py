@@ -14,7 +14,8 @@ from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
-import bot.tasks  # noqa: F401  (declares the tasks: with memory:// they run in this process)
+import bot.conversation.tasks
+import bot.tasks  # noqa: F401
 from api.auth import ACTOR
 from api.cache import JobListCache, build_cache
 from api.controllers.candidates import CandidateController

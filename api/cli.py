@@ -20,7 +20,7 @@ from models.settings import ROLES, SettingsError, get_settings
 
 T = TypeVar("T")
 
-TASK_MODULES = ("workers.tasks", "bot.tasks")
+TASK_MODULES = ("workers.tasks", "bot.tasks", "bot.conversation.tasks")
 """What a worker process runs: the plain tasks and the Slack-flavoured ones."""
 
 

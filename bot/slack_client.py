@@ -1,12 +1,15 @@
-"""The async Slack Web API client shared by the bot and the workers' Slack tasks."""
+"""The async Slack Web API client of the bot and of its tasks in the workers."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     async_default_handlers,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from taskiq import TaskiqDepends, TaskiqState
 
 from models.settings import Settings
 
@@ -32,3 +35,11 @@ def slack_web_client(settings: Settings, token: str | None) -> AsyncWebClient:
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ],
     )
+
+
+def slack_of(state: Annotated[TaskiqState, TaskiqDepends()]) -> AsyncWebClient | None:
+    """A task's Slack client: the worker's, made on first use and kept in its state; None
+    without SLACK_BOT_TOKEN."""
+    if "slack" not in state:
+        state.slack = build_slack_client(state.settings)
+    return state.slack  # type: ignore[no-any-return]

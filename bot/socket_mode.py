@@ -19,7 +19,8 @@ from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-import bot.tasks  # noqa: F401  (declares the Slack tasks: with memory:// they run here)
+import bot.conversation.tasks
+import bot.tasks  # noqa: F401
 from bot.app import build_bolt_app
 from bot.payloads import Malformed, check_shape
 from models.settings import Settings

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import msgspec
 from slack_sdk.web.async_client import AsyncWebClient
-from taskiq import AsyncBroker, TaskiqDepends, TaskiqState
+from taskiq import AsyncBroker, TaskiqDepends
 
 from bot.blocks.job_messages import (
     description_ready_message,
@@ -32,7 +32,7 @@ from bot.blocks.layout import Message
 from bot.blocks.refs import candidate_url
 from bot.blocks.values import RetryKind
 from bot.posting import post_or_dm, update_message
-from bot.slack_client import build_slack_client
+from bot.slack_client import slack_of
 from bot.threads import ThreadRef
 from models import idempotency
 from models.enums import JobStatus
@@ -51,14 +51,6 @@ DESCRIBE_IN_THREAD_TASK = "hirebot.slack.describe_in_thread"
 REWRITE_IN_THREAD_TASK = "hirebot.slack.rewrite_in_thread"
 
 INTERNAL_ERROR = "Something went wrong on our side; it has been logged. Please try again."
-
-
-def slack_of(state: Annotated[TaskiqState, TaskiqDepends()]) -> AsyncWebClient | None:
-    """The worker's Slack client (made on first use, kept in the worker's state); None
-    without SLACK_BOT_TOKEN."""
-    if "slack" not in state:
-        state.slack = build_slack_client(state.settings)
-    return state.slack  # type: ignore[no-any-return]
 
 
 async def describe_in_thread(

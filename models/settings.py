@@ -67,6 +67,15 @@ class Settings:
     generation_wait_seconds: float = 30.0
     """HIREBOT_GENERATION_WAIT: seconds `POST /api/jobs/generate-job-description/` waits for the worker before answering 504."""
 
+    conversation_turns_per_minute: int = 20
+    """HIREBOT_CONVERSATION_TURNS_PER_MINUTE: messages one user may send Hirebot in a minute (mentions, DM, threads); past it they are asked to wait."""
+
+    conversation_context_chars: int = 12_000
+    """HIREBOT_CONVERSATION_CONTEXT_CHARS: how much of a thread's earlier messages (characters, newest first) the model sees with each new one."""
+
+    proposal_ttl_hours: int = 24
+    """HIREBOT_PROPOSAL_TTL_HOURS: how long a confirmation card's Confirm button works."""
+
     slack_bot_token: str = ""
     """SLACK_BOT_TOKEN: the bot token (`xoxb-...`); with SLACK_SIGNING_SECRET it turns the Slack endpoint on."""
 
@@ -146,6 +155,12 @@ class Settings:
             raise SettingsError(f"HIREBOT_DEFAULT_SLACK_ROLE must be one of {', '.join(ROLES)}")
         if not 1 <= self.llm_max_attempts <= 3:
             raise SettingsError("HIREBOT_LLM_MAX_ATTEMPTS must be between 1 and 3")
+        if self.conversation_turns_per_minute < 1:
+            raise SettingsError("HIREBOT_CONVERSATION_TURNS_PER_MINUTE must be at least 1")
+        if self.conversation_context_chars < 1_000:
+            raise SettingsError("HIREBOT_CONVERSATION_CONTEXT_CHARS must be at least 1000")
+        if not 1 <= self.proposal_ttl_hours <= 24 * 30:
+            raise SettingsError("HIREBOT_PROPOSAL_TTL_HOURS must be between 1 and 720")
 
 
 _ENV_NAMES = {
@@ -162,6 +177,9 @@ _ENV_NAMES = {
     "llm_timeout_seconds": "HIREBOT_LLM_TIMEOUT",
     "llm_max_attempts": "HIREBOT_LLM_MAX_ATTEMPTS",
     "generation_wait_seconds": "HIREBOT_GENERATION_WAIT",
+    "conversation_turns_per_minute": "HIREBOT_CONVERSATION_TURNS_PER_MINUTE",
+    "conversation_context_chars": "HIREBOT_CONVERSATION_CONTEXT_CHARS",
+    "proposal_ttl_hours": "HIREBOT_PROPOSAL_TTL_HOURS",
     "slack_bot_token": "SLACK_BOT_TOKEN",
     "slack_signing_secret": "SLACK_SIGNING_SECRET",
     "slack_app_token": "SLACK_APP_TOKEN",

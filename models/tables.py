@@ -169,6 +169,74 @@ class CandidateResponse(Table):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class Conversation(Table):
+    """A conversation with Hirebot: one per Slack thread (a mention's, a DM's, a job's)."""
+
+    id: Serial
+    org = ForeignKey(Organization, on_delete=OnDelete.cascade, null=False)
+    team_id = Varchar(length=32)
+    channel = Varchar(length=32)
+    thread_ts = Varchar(length=32)
+    job = ForeignKey(
+        Job, on_delete=OnDelete.set_null, null=True, default=None,
+        help_text="The job this thread is about (a job's thread, or one drafted here).",
+    )  # fmt: skip
+    started_by = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ConversationTurn(Table):
+    """One message a user wrote, and Hirebot's work on it (model rounds, the answer)."""
+
+    id: Serial
+    conversation = ForeignKey(Conversation, on_delete=OnDelete.cascade, null=False, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+    slack_user_id = Varchar(length=32)
+    message_ts = Varchar(length=32, help_text="The Slack message's ts: one turn per message.")
+    text = Text()
+    status = Varchar(length=16, default="queued", help_text="queued, running, answered, failed")
+    answer = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class ConversationMessage(Table):
+    """What the model saw and said in a turn: its tool calls, their results, its answer."""
+
+    id: Serial
+    turn = ForeignKey(ConversationTurn, on_delete=OnDelete.cascade, null=False, index=True)
+    position = Integer(default=0)
+    role = Varchar(length=16, help_text="assistant or tool")
+    content = Text(default="")
+    tool_calls = JSON(null=True, default=None)
+    tool_call_id = Varchar(length=100, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Proposal(Table):
+    """A write the model proposed, waiting for the Confirm click of the user who asked."""
+
+    id: Serial
+    key = Varchar(length=64, unique=True, help_text="Random id carried by the card's buttons.")
+    turn = ForeignKey(ConversationTurn, on_delete=OnDelete.cascade, null=False, index=True)
+    tool_call_id = Varchar(length=100)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=False)
+    slack_user_id = Varchar(length=32)
+    tool = Varchar(length=64)
+    arguments = JSON(default="{}")
+    summary = Text()
+    status = Varchar(
+        length=16, default="pending", help_text="pending, confirming, done, cancelled, failed"
+    )
+    outcome = Text(null=True, default=None)
+    card_channel = Varchar(length=32, null=True, default=None)
+    card_ts = Varchar(length=32, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
+
+
 class TaskRun(Table):
     """One row per idempotency key: a task run or a Slack delivery that must happen once."""
 
@@ -193,5 +261,9 @@ ALL_TABLES: list[type[Table]] = [
     FilterGroup,
     Criteria,
     CandidateResponse,
+    Conversation,
+    ConversationTurn,
+    ConversationMessage,
+    Proposal,
     TaskRun,
 ]

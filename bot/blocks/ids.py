@@ -77,3 +77,7 @@ PICK_JOB_ACTIONS: dict[PickPurpose, str] = {
     PickPurpose.SHARE: "pick_job_share",
 }
 """Action id of the job picker (a static_select whose option values are job ids)."""
+
+# Conversation: the confirmation card of a proposed write
+CONFIRM_PROPOSAL_ACTION = "proposal_confirm"
+CANCEL_PROPOSAL_ACTION = "proposal_cancel"

@@ -41,10 +41,13 @@ def _route(
     return queue.Route(task, {"thread": thread.payload(), **extra})
 
 
-async def draft(actor: Actor, who: SlackUser, request: DraftRequest, origin: Origin) -> int:
+async def draft(
+    actor: Actor, who: SlackUser, request: DraftRequest, origin: Origin, *, in_thread: bool = False
+) -> int:
     """A draft job whose description is written into a new thread where the user asked
-    (or their DM); its id."""
-    route = _route(describe_in_thread_task, who, Origin(origin.channel), title=request.job_title)
+    (or their DM), or `in_thread` into the thread of `origin`; its id."""
+    where = origin if in_thread else Origin(origin.channel)
+    route = _route(describe_in_thread_task, who, where, title=request.job_title)
     job, _ = await descriptions.draft_job(actor, request, route=route)
     return job.id
 

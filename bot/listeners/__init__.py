@@ -18,7 +18,7 @@ from bot.blocks import ids
 from bot.context import SETTINGS
 from bot.errors import on_error
 from bot.forms import new_job_form, rewrite_form, share_form
-from bot.listeners import actions, commands, events, views
+from bot.listeners import actions, commands, events, messages, views
 from models.settings import Settings
 
 Next = Callable[[], Awaitable[BoltResponse]]
@@ -55,6 +55,10 @@ def register(app: AsyncApp, settings: Settings) -> None:
     app.view(ids.SHARE_CALLBACK)(after_ack(views.share_job, share_form))
 
     app.event("app_home_opened")(after_ack(events.publish_home))
+    app.event("app_mention")(after_ack(messages.mention))
+    app.event("message")(after_ack(messages.message))
+    app.action(ids.CONFIRM_PROPOSAL_ACTION)(after_ack(messages.confirm_proposal))
+    app.action(ids.CANCEL_PROPOSAL_ACTION)(after_ack(messages.cancel_proposal))
 
 
 def _provide(settings: Settings) -> Callable[[AsyncBoltContext, Next], Awaitable[BoltResponse]]:

@@ -33,6 +33,7 @@ TEAM = signed.TEAM_ID
 OTHER_TEAM = "T0002"
 ADMIN = signed.USER_ID  # the first user of the workspace becomes its Admin
 CHANNEL = signed.CHANNEL_ID
+DM = "D0000001"
 
 
 @pytest.fixture(name="slack_api")
@@ -146,6 +147,36 @@ class SlackUser:
             view_id=view["id"],
             blocks=view.get("blocks"),
         )
+
+    async def say(
+        self,
+        text: str,
+        *,
+        channel: str = CHANNEL,
+        thread_ts: str | None = None,
+        mention: bool = False,
+        dm: bool = False,
+        ts: str | None = None,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        **extra: Any,
+    ) -> tuple[httpx.Response, dict[str, Any]]:
+        """A message (in a channel, a thread, or the DM with `dm=True`), or a mention of
+        Hirebot; the response and the event sent."""
+        inner = signed.message_event(
+            text,
+            self.user_id,
+            DM if dm and channel == CHANNEL else channel,
+            channel_type="im" if dm else "channel",
+            ts=ts,
+            thread_ts=thread_ts,
+            mention=mention,
+            **extra,
+        )
+        body, headers = signed.event(
+            SECRET, inner, team_id=self.team_id, event_id=event_id, retry_num=retry_num
+        )
+        return await self.send(body, headers), inner
 
     async def open_home(self) -> httpx.Response:
         body, headers = signed.event(

@@ -383,10 +383,28 @@ def test_the_manifest_declares_what_the_app_listens_to() -> None:
     assert settings["interactivity"] == {"is_enabled": True, "request_url": url}
     assert settings["event_subscriptions"] == {
         "request_url": url,
-        "bot_events": ["app_home_opened"],
+        "bot_events": [
+            "app_home_opened",
+            "app_mention",
+            "message.im",
+            "message.channels",
+            "message.groups",
+        ],
     }
     assert settings["socket_mode_enabled"] is False
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["features"]["bot_user"]["display_name"] == "Hirebot"
+    assert manifest["features"]["agent_view"]["agent_description"]
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert scopes == {"commands", "chat:write", "chat:write.public", "im:write"}
+    assert scopes == {
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "im:write",
+        "app_mentions:read",
+        "im:history",
+        "channels:history",
+        "groups:history",
+        "assistant:write",
+    }

@@ -42,6 +42,10 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     """Seconds to wait before answering (use it to trigger client timeouts)."""
+    tool_calls: tuple[tuple[str, Any], ...] = ()
+    """(function name, arguments) pairs; arguments are a dict, or a string sent as is."""
+    chunk_delay: float = 0.0
+    """In a streamed answer, seconds between its pieces."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,21 @@ def completion(content: str, *, finish_reason: str = "stop") -> Reply:
 
 def json_completion(value: Any) -> Reply:
     return Reply(content=json.dumps(value))
+
+
+def tool_call(name: str, arguments: Any = None, **fields: Any) -> Reply:
+    """An answer calling one function (`arguments` a dict or raw text; else the fields)."""
+    return Reply(content="", tool_calls=((name, fields if arguments is None else arguments),))
+
+
+def tool_calls(*calls: tuple[str, Any]) -> Reply:
+    """An answer calling several functions at once."""
+    return Reply(content="", tool_calls=tuple(calls))
+
+
+def streamed(content: str, chunk_delay: float = 0.0) -> Reply:
+    """A text answer that, asked with `stream=True`, arrives in pieces `chunk_delay` apart."""
+    return Reply(content=content, chunk_delay=chunk_delay)
 
 
 def invalid_json() -> Reply:
@@ -234,6 +253,8 @@ class FakeOpenAI:
         content = reply.content
         if content is None and reply.refusal is None:
             content = _plausible(body)
+        if body.get("stream"):
+            return await self._stream(request, body, reply, content or "")
         return web.json_response(
             {
                 "id": f"chatcmpl-fake-{len(self.requests)}",
@@ -256,6 +277,41 @@ class FakeOpenAI:
             },
             headers=reply.headers,
         )
+
+    async def _stream(
+        self, request: web.Request, body: dict[str, Any], reply: Reply, content: str
+    ) -> web.StreamResponse:
+        """Server-sent events as OpenAI sends them: text in pieces, tool calls in two."""
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", **reply.headers}
+        )
+        await response.prepare(request)
+        ident, created = f"chatcmpl-fake-{len(self.requests)}", int(time.time())
+
+        async def send(delta: dict[str, Any], finish: str | None = None) -> None:
+            chunk = {
+                "id": ident,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": body.get("model", "fake-model"),
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
+            await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+
+        await send({"role": "assistant", "content": ""})
+        for start in range(0, len(content), 12):
+            if reply.chunk_delay and start:
+                await asyncio.sleep(reply.chunk_delay)
+            await send({"content": content[start : start + 12]})
+        for index, (name, arguments) in enumerate(reply.tool_calls):
+            raw = arguments if isinstance(arguments, str) else json.dumps(arguments)
+            head = {"index": index, "id": f"call_{len(self.requests)}_{index}", "type": "function"}
+            await send({"tool_calls": [{**head, "function": {"name": name, "arguments": ""}}]})
+            await send({"tool_calls": [{"index": index, "function": {"arguments": raw}}]})
+        await send({}, "tool_calls" if reply.tool_calls else reply.finish_reason)
+        await response.write(b"data: [DONE]\n\n")
+        await response.write_eof()
+        return response
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:

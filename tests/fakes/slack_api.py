@@ -219,6 +219,27 @@ class FakeSlackAPI:
         with self._lock:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def streamed(self) -> dict[str, str]:
+        """The text of every streamed message so far, by its ts (chat.startStream, then
+        appendStream and stopStream, as markdown_text or markdown chunks)."""
+        texts: dict[str, str] = {}
+        for call in self.calls():
+            if call.method not in ("chat.startStream", "chat.appendStream", "chat.stopStream"):
+                continue
+            ts = (
+                call.response.get("ts")
+                if call.method == "chat.startStream"
+                else call.params.get("ts")
+            )
+            if not ts or not call.ok:
+                continue
+            pieces = [str(call.params.get("markdown_text") or "")]
+            for chunk in call.params.get("chunks") or []:
+                if isinstance(chunk, dict) and chunk.get("type") == "markdown_text":
+                    pieces.append(str(chunk.get("text", "")))
+            texts[str(ts)] = texts.get(str(ts), "") + "".join(pieces)
+        return texts
+
     def calls_after_start(self) -> list[SlackCall]:
         """Recorded calls, without the `auth.test` a Bolt app makes when it starts."""
         return [c for c in self.calls() if c.method != "auth.test"]
@@ -361,6 +382,10 @@ class FakeSlackAPI:
                 view = p["view"] if isinstance(p.get("view"), dict) else {}
                 view_id = str(p.get("view_id") or self._next_view_id())
                 return {"ok": True, "view": _view(view, view_id, call.method)}
+            case "chat.startStream":
+                return {"ok": True, "channel": p.get("channel"), "ts": self._next_ts()}
+            case "chat.appendStream" | "chat.stopStream":
+                return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts")}
             case "conversations.open":
                 return {"ok": True, "channel": {"id": self._dm_channel(str(p.get("users", "")))}}
             case "users.info":

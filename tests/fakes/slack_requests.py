@@ -143,6 +143,43 @@ def event(
     return body, headers
 
 
+_message_ts = itertools.count(1)
+
+
+def new_message_ts() -> str:
+    """A fresh message timestamp, as Slack writes them."""
+    return f"{int(time.time())}.{next(_message_ts):06d}"
+
+
+def message_event(
+    text: str,
+    user_id: str = USER_ID,
+    channel: str = CHANNEL_ID,
+    *,
+    channel_type: str = "channel",
+    ts: str | None = None,
+    thread_ts: str | None = None,
+    mention: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The inner event of a message (`message`), or of a mention (`app_mention`)."""
+    ts = ts or new_message_ts()
+    inner: dict[str, Any] = {
+        "type": "app_mention" if mention else "message",
+        "user": user_id,
+        "text": f"<@{BOT_USER_ID}> {text}" if mention else text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "team": TEAM_ID,
+    }
+    if not mention:
+        inner["channel_type"] = channel_type
+    if thread_ts is not None:
+        inner["thread_ts"] = thread_ts
+    return {**inner, **extra}
+
+
 def app_home_opened(user_id: str = USER_ID, tab: str = "home") -> dict[str, Any]:
     """The inner `event` of an `app_home_opened` delivery."""
     return {

@@ -4,30 +4,47 @@
 offline writer otherwise; callers only see `LLMGateway` and `LLMError`.
 """
 
-from workers.llm.gateway import LLMError, LLMGateway, OpenAIGateway, build_gateway
+from workers.llm.gateway import (
+    Conversant,
+    LLMError,
+    LLMGateway,
+    OnText,
+    OpenAIGateway,
+    build_gateway,
+)
 from workers.llm.offline import OFFLINE, OfflineGateway
 from workers.llm.schemas import (
     GeneratedText,
     JobDescriptionInput,
+    ModelTurn,
     RewriteInput,
     RewriteResult,
     StructuredJD,
+    ToolCall,
+    ToolSpec,
     rewrite_answer_schema,
+    strict_schema,
     structured_jd_schema,
 )
 
 __all__ = [
     "OFFLINE",
+    "Conversant",
     "GeneratedText",
     "JobDescriptionInput",
     "LLMError",
     "LLMGateway",
+    "ModelTurn",
     "OfflineGateway",
+    "OnText",
     "OpenAIGateway",
     "RewriteInput",
     "RewriteResult",
     "StructuredJD",
+    "ToolCall",
+    "ToolSpec",
     "build_gateway",
     "rewrite_answer_schema",
+    "strict_schema",
     "structured_jd_schema",
 ]

@@ -11,12 +11,13 @@ Every failure leaves as `LLMError`, whose `reason` can be shown to users as is.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol, TypeVar, cast
 
 import msgspec
 import openai
-from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from openai import AsyncStream
+from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
 
 from models.jobs.skills import clean_skills
@@ -26,10 +27,13 @@ from workers.llm.offline import OfflineGateway
 from workers.llm.schemas import (
     GeneratedText,
     JobDescriptionInput,
+    ModelTurn,
     RewriteAnswer,
     RewriteInput,
     RewriteResult,
     StructuredJD,
+    ToolCall,
+    ToolSpec,
     rewrite_answer_schema,
     structured_jd_schema,
 )
@@ -60,6 +64,20 @@ class LLMGateway(Protocol):
     async def convert(self, title: str, description: str) -> StructuredJD: ...
 
     async def aclose(self) -> None: ...
+
+
+OnText = Callable[[str], Awaitable[None]]
+"""Receives the answer's text as it is written, piece by piece."""
+
+
+class Conversant(Protocol):
+    """A model that converses with tools (the OpenAI gateway; the offline parser)."""
+
+    name: str
+
+    async def converse(
+        self, messages: Sequence[dict[str, Any]], tools: Sequence[ToolSpec], on_text: OnText
+    ) -> ModelTurn: ...
 
 
 class _InvalidAnswer(Exception):
@@ -129,6 +147,57 @@ class OpenAIGateway:
 
     async def aclose(self) -> None:
         await self._client.close()
+
+    async def converse(
+        self, messages: Sequence[dict[str, Any]], tools: Sequence[ToolSpec], on_text: OnText
+    ) -> ModelTurn:
+        """One streamed answer: its text goes to `on_text` as it arrives; tool calls are
+        collected from their pieces (strict schemas: the arguments fit, or the tool says why
+        not)."""
+        text: list[str] = []
+        calls: dict[int, dict[str, str]] = {}
+        try:
+            created = await self._client.chat.completions.create(
+                model=self.name,
+                messages=cast(list[ChatCompletionMessageParam], list(messages)),
+                tools=[
+                    {
+                        "type": "function",
+                        "function": {
+                            "name": tool.name,
+                            "description": tool.description,
+                            "parameters": tool.parameters,
+                            "strict": True,
+                        },
+                    }
+                    for tool in tools
+                ],
+                stream=True,
+            )
+            stream = cast(AsyncStream[ChatCompletionChunk], created)
+            async for chunk in stream:
+                for choice in chunk.choices:
+                    delta = choice.delta
+                    if delta.content:
+                        text.append(delta.content)
+                        await on_text(delta.content)
+                    for piece in delta.tool_calls or []:
+                        call = calls.setdefault(piece.index, {"id": "", "name": "", "args": ""})
+                        call["id"] = piece.id or call["id"]
+                        if piece.function is not None:
+                            call["name"] += piece.function.name or ""
+                            call["args"] += piece.function.arguments or ""
+                    if choice.finish_reason == "content_filter":
+                        raise LLMError("The model's content filter blocked the answer.")
+        except openai.APIError as exc:
+            raise LLMError(self._reason(exc)) from exc
+        return ModelTurn(
+            text="".join(text),
+            tool_calls=[
+                ToolCall(id=c["id"] or f"call_{i}", name=c["name"], arguments=c["args"] or "{}")
+                for i, c in sorted(calls.items())
+            ],
+        )
 
     async def _ask(
         self,

@@ -81,20 +81,59 @@ class StructuredJD(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError("min_experience is greater than max_experience")
 
 
+class ToolSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A function the model may call: its name, what it does, its strict JSON schema."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+class ToolCall(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    arguments: str
+    """JSON text, as the model wrote it (it may be invalid: the tool says so)."""
+
+
+class ModelTurn(msgspec.Struct, frozen=True, kw_only=True):
+    """One answer of the model in a conversation: text, tool calls, or both."""
+
+    text: str
+    tool_calls: list[ToolCall]
+
+
 def _field_schema(t: mi.Type) -> dict[str, Any]:
-    """One field in the subset of JSON Schema that strict structured outputs accept."""
+    """One field in the subset of JSON Schema that strict structured outputs accept
+    (lengths are not in that subset: the decoder checks them, and says so to the model)."""
     if isinstance(t, mi.StrType):
         return {"type": "string"}
     if isinstance(t, mi.IntType):
-        return {"type": "integer"}
+        schema: dict[str, Any] = {"type": "integer"}
+        if t.ge is not None:
+            schema["minimum"] = t.ge
+        if t.le is not None:
+            schema["maximum"] = t.le
+        return schema
     if isinstance(t, mi.BoolType):
         return {"type": "boolean"}
+    if isinstance(t, mi.EnumType):
+        return {"type": "string", "enum": [member.value for member in t.cls]}
+    if isinstance(t, mi.LiteralType):
+        return {"type": "string", "enum": list(t.values)}
     if isinstance(t, mi.ListType):
-        return {"type": "array", "items": _field_schema(t.item_type)}
+        schema = {"type": "array", "items": _field_schema(t.item_type)}
+        if t.max_length is not None:
+            schema["maxItems"] = t.max_length
+        if t.min_length is not None:
+            schema["minItems"] = t.min_length
+        return schema
     if isinstance(t, mi.UnionType) and t.includes_none:
         others = [x for x in t.types if not isinstance(x, mi.NoneType)]
         if len(others) == 1:
             inner = _field_schema(others[0])
+            if "enum" in inner:
+                return {**inner, "type": [inner["type"], "null"], "enum": [*inner["enum"], None]}
             if isinstance(inner.get("type"), str):
                 return {**inner, "type": [inner["type"], "null"]}
     raise TypeError(f"no strict JSON schema for {t!r}")

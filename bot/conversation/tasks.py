@@ -1,0 +1,95 @@
+"""The worker task of a conversation turn: show progress, run the turn, answer in the thread.
+
+A turn is run once: a delivery of a turn already answered does nothing, and a redelivery of
+one cut short continues from its last stored round (`bot.conversation.turn`). The model is
+the configured one (OpenAI-compatible), or the offline parser without a key.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Annotated, Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+from taskiq import TaskiqDepends
+
+from bot.conversation.answer import SlackAnswer
+from bot.conversation.offline import OfflineConversant
+from bot.conversation.tools import Caller
+from bot.conversation.turn import run_turn
+from bot.slack_client import slack_of
+from models import conversations
+from models.enums import Role
+from models.errors import DomainError
+from models.identity.operations import get_actor
+from models.settings import Settings
+from workers.broker import gateway_of, settings_of, shared
+from workers.llm import Conversant, LLMError, LLMGateway, OpenAIGateway
+
+log = logging.getLogger(__name__)
+
+CONVERSE_TASK = "hirebot.slack.converse"
+SORRY = "Sorry, something went wrong on our side; it has been logged. Please try again."
+
+
+def conversant_for(gateway: LLMGateway) -> Conversant:
+    """The configured model if it can converse, else the offline parser."""
+    return gateway if isinstance(gateway, OpenAIGateway) else OfflineConversant()
+
+
+async def converse(
+    turn_id: int,
+    run_id: str,
+    *,
+    gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
+    slack: Annotated[AsyncWebClient | None, TaskiqDepends(slack_of)],
+    settings: Annotated[Settings, TaskiqDepends(settings_of)],
+) -> dict[str, Any]:
+    turn = await conversations.get_turn(turn_id)
+    if turn.status in (conversations.ANSWERED, conversations.FAILED):
+        return {"turn": turn_id, "status": turn.status, "again": True}
+    if slack is None:
+        log.warning("SLACK_BOT_TOKEN is not set: turn %s is not answered", turn_id)
+        return {"turn": turn_id, "status": turn.status}
+    thread = await conversations.get_thread(turn.conversation_id)
+    await conversations.set_turn_status(turn_id, conversations.RUNNING)
+    answer = SlackAnswer(
+        slack,
+        channel=thread.channel,
+        thread_ts=thread.thread_ts,
+        team_id=thread.team_id,
+        user_id=turn.slack_user_id,
+    )
+    await answer.show_progress()
+    try:
+        caller = Caller(
+            actor=await get_actor(turn.user_id),
+            team_id=thread.team_id,
+            slack_user_id=turn.slack_user_id,
+            default_role=Role(settings.default_slack_role),
+            job_id=thread.job_id,
+        )
+        final = await run_turn(
+            thread,
+            turn,
+            caller,
+            conversant_for(gateway),
+            answer,
+            budget_chars=settings.conversation_context_chars,
+            proposal_ttl=timedelta(hours=settings.proposal_ttl_hours),
+        )
+    except (LLMError, DomainError) as error:
+        reason = error.reason if isinstance(error, LLMError) else error.message
+        await answer.finish(f"Sorry, I could not answer that: {reason}")
+        await conversations.set_turn_status(turn_id, conversations.FAILED, answer.written)
+        return {"turn": turn_id, "status": conversations.FAILED}
+    except Exception:
+        await answer.finish(SORRY)
+        raise  # the broker may deliver it again; the stored rounds are kept
+    await answer.finish(final)
+    await conversations.set_turn_status(turn_id, conversations.ANSWERED, answer.written)
+    return {"turn": turn_id, "status": conversations.ANSWERED}
+
+
+converse_task = shared.register_task(converse, task_name=CONVERSE_TASK)
