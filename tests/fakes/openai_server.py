@@ -19,6 +19,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any
@@ -155,7 +156,14 @@ def _plausible(body: dict[str, Any]) -> str:
 class FakeOpenAI:
     """The server; a context manager (sync or async) that starts and stops it."""
 
-    def __init__(self, *, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        responder: Callable[[dict[str, Any]], Reply] | None = None,
+    ) -> None:
+        self.responder = responder
+        """Answers a request (its JSON body) when the script is empty."""
         self.latency = latency
         """Seconds added to every answer (for load tests)."""
         self.requests: list[Received] = []
@@ -239,7 +247,10 @@ class FakeOpenAI:
         with self._lock:
             headers = {k.lower(): v for k, v in request.headers.items()}
             self.requests.append(Received(body, headers, time.monotonic()))
-            reply = self._script.popleft() if self._script else Reply()
+            if self._script:
+                reply = self._script.popleft()
+            else:
+                reply = self.responder(body) if self.responder else Reply()
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
