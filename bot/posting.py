@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.layout import Message
 from bot.slack_calls import slack_error_code
+from workers.faults import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,15 @@ async def post_or_dm(
 
 
 async def update_message(client: AsyncWebClient, channel: str, ts: str, message: Message) -> bool:
-    """Replace a message's content; False (logged) when Slack refuses, e.g. it was deleted
-    or is too old to edit: the caller's next post still tells the user."""
+    """Replace a message's content; False (logged) when Slack refuses it for good (the
+    message was deleted, or is too old to edit): the caller's next post still tells the
+    user. A passing failure (429, 5xx) is raised, for the caller's retry."""
     text, blocks = message
     try:
         await client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     except SlackApiError as error:
+        if is_transient(error):
+            raise
         log.warning("could not update message %s in %s: %s", ts, channel, slack_error_code(error))
         return False
     return True

@@ -40,8 +40,10 @@ from models.errors import NotFound
 from models.jobs import generation
 from models.jobs.schemas import Job, JobName
 from models.settings import Settings
-from workers.broker import broker_of, gateway_of, settings_of, shared
+from workers.broker import active_broker, broker_of, gateway_of, settings_of, shared
+from workers.faults import is_transient
 from workers.llm import LLMGateway
+from workers.retry import on_give_up
 from workers.tasks import descriptions, rewrite
 from workers.tasks.results import GenerationOutcome, RewriteOutcome
 
@@ -78,8 +80,9 @@ async def describe_in_thread(
         result = await descriptions.generate_job_description(
             job_id, run_id, notes, gateway=gateway, broker=broker
         )
-    except Exception:  # never leave the thread silent; the error itself is re-raised
-        await _tell_failure(slack, where, run_id, title, job_id)
+    except Exception as error:  # a bug: never leave the thread silent; re-raised
+        if not is_transient(error):  # a passing fault is retried quietly instead
+            await _tell_failure(slack, where, run_id, title, job_id)
         raise
     job = await _job(job_id)
     if result["ok"] and job is not None:
@@ -121,8 +124,9 @@ async def rewrite_in_thread(
         result = await rewrite.rewrite_job_description(
             run_id, title, description, instruction, job_id, gateway=gateway
         )
-    except Exception:
-        await _tell_failure(slack, where, run_id, title, job_id, instruction=instruction)
+    except Exception as error:
+        if not is_transient(error):
+            await _tell_failure(slack, where, run_id, title, job_id, instruction=instruction)
         raise
     job = await _job(job_id)
     ref = _ref(job_id, job.title if job else title)
@@ -244,3 +248,27 @@ describe_in_thread_task = shared.register_task(
     describe_in_thread, task_name=DESCRIBE_IN_THREAD_TASK
 )
 rewrite_in_thread_task = shared.register_task(rewrite_in_thread, task_name=REWRITE_IN_THREAD_TASK)
+
+
+async def _thread_given_up(kwargs: dict[str, Any], error: BaseException) -> None:
+    """Every retry failed: the job says so, and the user hears it by DM, with what to do."""
+    asked = ThreadRef.from_payload(kwargs["thread"])
+    job_id = int(kwargs["job_id"])
+    rewriting = "instruction" in kwargs
+    if not rewriting:
+        await generation.give_up_description(
+            job_id, f"It could not be written after several tries ({type(error).__name__})."
+        )
+    slack = slack_of(active_broker().state)
+    if slack is None:
+        return
+    what = "rewrite the description of" if rewriting else "write the description of"
+    line = (
+        f":warning: I could not {what} job #{job_id}: Slack or the model kept failing. "
+        "Use its Retry button, or `/job rewrite` it, in a few minutes."
+    )
+    await post_or_dm(slack, None, asked.user_id, notice_message(line))
+
+
+on_give_up(DESCRIBE_IN_THREAD_TASK, _thread_given_up)
+on_give_up(REWRITE_IN_THREAD_TASK, _thread_given_up)

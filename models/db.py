@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -49,12 +50,18 @@ def current_engine() -> Engine[Any]:
     return Job._meta.db
 
 
+AfterCommit = Callable[[], Awaitable[None]]
+_after_commit: ContextVar[list[AfterCommit] | None] = ContextVar("after_commit", default=None)
+
+
 @asynccontextmanager
 async def atomic() -> AsyncIterator[None]:
     """A write transaction: IMMEDIATE on SQLite so concurrent writers queue, not fail.
+    Nested, it joins the outer one.
 
     A unique or foreign-key violation (a race the domain's own checks could not see) rolls
-    the transaction back and becomes `Conflict`, the one place that translates it.
+    the transaction back and becomes `Conflict`, the one place that translates it. What
+    `after_commit` registered runs once the outermost transaction has committed.
     """
     engine = current_engine()
     transaction: Any = (
@@ -62,11 +69,30 @@ async def atomic() -> AsyncIterator[None]:
         if isinstance(engine, SQLiteEngine)
         else engine.transaction()
     )
+    outermost = _after_commit.get() is None
+    token = _after_commit.set([]) if outermost else None
     try:
         async with transaction:
             yield
     except RACES as error:
         raise Conflict(CLASHED) from error
+    finally:
+        callbacks = _after_commit.get() or []
+        if token is not None:
+            _after_commit.reset(token)
+    if outermost:
+        for callback in callbacks:
+            await callback()
+
+
+async def after_commit(callback: AfterCommit) -> None:
+    """Run `callback` when the current transaction commits (at once outside one; never if
+    it rolls back). Callbacks must not raise: the change is committed already."""
+    pending = _after_commit.get()
+    if pending is None:
+        await callback()
+    else:
+        pending.append(callback)
 
 
 def is_postgres() -> bool:

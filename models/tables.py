@@ -83,10 +83,12 @@ class Job(Table):
     description_status = Varchar(length=8, choices=GenerationStatus, default=GenerationStatus.NONE)
     description_generated_by = Varchar(length=100, null=True, default=None)
     description_generated_at = Timestamptz(null=True, default=None)
+    description_error = Text(null=True, default=None, help_text="Why writing it failed.")
     jd_json = JSON(null=True, default=None)
     jd_json_status = Varchar(length=8, choices=GenerationStatus, default=GenerationStatus.NONE)
     jd_json_generated_by = Varchar(length=100, null=True, default=None)
     jd_json_generated_at = Timestamptz(null=True, default=None)
+    jd_json_error = Text(null=True, default=None, help_text="Why structuring it failed.")
     public_key = Varchar(length=64, unique=True, help_text="Candidate link key, 256 bits.")
     slack_channel = Varchar(length=32, null=True, default=None)
     slack_thread_ts = Varchar(length=32, null=True, default=None)
@@ -237,6 +239,26 @@ class Proposal(Table):
     decided_at = Timestamptz(null=True, default=None)
 
 
+class OutboxMessage(Table):
+    """A task to send to the broker, written in the transaction of the change that implies
+    it; sent by the relay (and again by the sweeper until it is done)."""
+
+    id: Serial
+    task_name = Varchar(length=100)
+    task_id = Varchar(length=64, unique=True)
+    kwargs = JSON(default="{}")
+    labels = JSON(default="{}")
+    available_at = Timestamptz(
+        default=TimestamptzNow(), help_text="Not sent before (a retry's backoff, a lease)."
+    )
+    sends = Integer(default=0, help_text="How many times it was handed to the broker.")
+    sent_at = Timestamptz(null=True, default=None)
+    done_at = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None)
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class TaskRun(Table):
     """One row per idempotency key: a task run or a Slack delivery that must happen once."""
 
@@ -265,5 +287,6 @@ ALL_TABLES: list[type[Table]] = [
     ConversationTurn,
     ConversationMessage,
     Proposal,
+    OutboxMessage,
     TaskRun,
 ]

@@ -26,6 +26,10 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AckableMessage, AsyncBroker, Context, InMemoryBroker, TaskiqDepends, TaskiqState
 from taskiq.brokers.shared_broker import async_shared_broker
 from taskiq.events import TaskiqEvents
@@ -34,6 +38,7 @@ from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
 from models.settings import Settings, SettingsError
 from workers.llm import LLMGateway, build_gateway
 from workers.resources import close_resources, open_resources
+from workers.retry import RetryMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +132,18 @@ def _optional(module: str, package: str, scheme: str) -> Any:
         ) from None
 
 
+def redis_options() -> dict[str, Any]:
+    """Connections that notice a restarted Redis: checked when idle, re-established and the
+    command tried again (a few times, backing off) after a dropped connection."""
+    return {
+        "health_check_interval": 10,
+        "socket_connect_timeout": 2,
+        "socket_keepalive": True,
+        "retry": Retry(ExponentialBackoff(cap=2.0, base=0.1), 3),
+        "retry_on_error": [RedisConnectionError, RedisTimeoutError, ConnectionError],
+    }
+
+
 def _transport(settings: Settings) -> AsyncBroker:
     url, params = _split_url(settings.broker_url)
     queue = params.get("queue", DEFAULT_QUEUE)
@@ -138,11 +155,16 @@ def _transport(settings: Settings) -> AsyncBroker:
             url,
             queue_name=queue,
             consumer_group_name=queue,
+            # From the stream's start: messages queued before any worker ran are read too.
+            consumer_id="0",
             idle_timeout=settings.task_redelivery_seconds * 1000,
             xread_block=2000,
             xread_count=10,
+            **redis_options(),
         ).with_result_backend(
-            RedisAsyncResultBackend(url, result_ex_time=RESULT_TTL_SECONDS, prefix_str=queue)
+            RedisAsyncResultBackend(
+                url, result_ex_time=RESULT_TTL_SECONDS, prefix_str=queue, **redis_options()
+            )
         )
     if url.startswith("nats://"):
         nats = _optional("taskiq_nats", "taskiq-nats", "nats")
@@ -165,7 +187,7 @@ def _transport(settings: Settings) -> AsyncBroker:
 def build_broker(settings: Settings) -> AsyncBroker:
     """The broker for `settings.broker_url`, opening the worker resources when it starts
     running tasks (a worker process, or any process with memory://)."""
-    broker = _transport(settings)
+    broker = _transport(settings).with_middlewares(RetryMiddleware())
     broker.state.settings = settings
     broker.add_event_handler(TaskiqEvents.WORKER_STARTUP, _open_worker_resources)
     broker.add_event_handler(TaskiqEvents.WORKER_SHUTDOWN, _close_worker_resources)
@@ -194,13 +216,19 @@ def is_in_memory(target: AsyncBroker) -> bool:
 
 
 async def _open_worker_resources(state: TaskiqState) -> None:
+    from workers.relay import start_relay
+
     settings: Settings = state.settings
     await open_resources(settings)
     state.gateway = build_gateway(settings)
+    await start_relay(active_broker(), settings)
     log.info("worker resources open (LLM: %s)", state.gateway.name)
 
 
 async def _close_worker_resources(state: TaskiqState) -> None:
+    from workers.relay import stop_relay
+
+    await stop_relay()
     await cancel_abandoned_tasks()
     gateway: LLMGateway | None = state.get("gateway")
     if gateway is not None:

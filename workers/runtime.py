@@ -16,6 +16,7 @@ from taskiq import AsyncBroker, InMemoryBroker
 
 from models.settings import Settings
 from workers.broker import activate, build_broker
+from workers.relay import start_relay, stop_relay
 from workers.resources import close_resources, open_resources
 
 
@@ -25,9 +26,11 @@ async def serving(settings: Settings) -> AsyncIterator[AsyncBroker]:
     try:
         broker = activate(build_broker(settings))
         await broker.startup()
+        await start_relay(broker, settings)  # (with memory:// the worker side started it)
         try:
             yield broker
         finally:
+            await stop_relay()
             if isinstance(broker, InMemoryBroker):
                 with suppress(TimeoutError):
                     await asyncio.wait_for(

@@ -7,6 +7,7 @@ the configured one (OpenAI-compatible), or the offline parser without a key.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Annotated, Any
@@ -14,18 +15,22 @@ from typing import Annotated, Any
 from slack_sdk.web.async_client import AsyncWebClient
 from taskiq import TaskiqDepends
 
+from bot.blocks.conversation import reply_message
 from bot.conversation.answer import SlackAnswer
 from bot.conversation.offline import OfflineConversant
 from bot.conversation.tools import Caller
 from bot.conversation.turn import run_turn
+from bot.posting import post_or_dm
 from bot.slack_client import slack_of
 from models import conversations
 from models.enums import Role
 from models.errors import DomainError
 from models.identity.operations import get_actor
 from models.settings import Settings
-from workers.broker import gateway_of, settings_of, shared
+from workers.broker import active_broker, gateway_of, settings_of, shared
+from workers.faults import is_transient
 from workers.llm import Conversant, LLMError, LLMGateway, OpenAIGateway
+from workers.retry import on_give_up
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +89,27 @@ async def converse(
         await answer.finish(f"Sorry, I could not answer that: {reason}")
         await conversations.set_turn_status(turn_id, conversations.FAILED, answer.written)
         return {"turn": turn_id, "status": conversations.FAILED}
-    except Exception:
-        await answer.finish(SORRY)
-        raise  # the broker may deliver it again; the stored rounds are kept
+    except Exception as error:
+        if not is_transient(error):  # a passing fault is retried quietly
+            with contextlib.suppress(Exception):
+                await answer.finish(SORRY)
+        raise  # the retry (or a redelivery) continues from the stored rounds
     await answer.finish(final)
     await conversations.set_turn_status(turn_id, conversations.ANSWERED, answer.written)
     return {"turn": turn_id, "status": conversations.ANSWERED}
 
 
 converse_task = shared.register_task(converse, task_name=CONVERSE_TASK)
+
+
+async def _turn_given_up(kwargs: dict[str, Any], error: BaseException) -> None:
+    """Every retry failed: the turn fails, and the user hears it by DM."""
+    turn = await conversations.get_turn(int(kwargs["turn_id"]))
+    await conversations.set_turn_status(turn.id, conversations.FAILED)
+    slack = slack_of(active_broker().state)
+    if slack is not None:
+        line = "Sorry, I could not answer your last message in time. Please ask again."
+        await post_or_dm(slack, None, turn.slack_user_id, reply_message(line))
+
+
+on_give_up(CONVERSE_TASK, _turn_given_up)

@@ -55,11 +55,36 @@ async def mark_description_pending(job_id: int) -> None:
     async with atomic():
         org = await _update_org(
             job_id,
-            {Job.description_status: GenerationStatus.PENDING, Job.updated_at: now()},
+            {
+                Job.description_status: GenerationStatus.PENDING,
+                Job.description_error: None,
+                Job.updated_at: now(),
+            },
         )
         if org is None:
             raise NotFound(f"job {job_id} not found")
         await list_versions.jobs_changed(org, [job_id])
+
+
+async def give_up_description(job_id: int, reason: str) -> None:
+    """A pending description that could not be written after every retry: failed, with why."""
+    await _fail(job_id, Job.description_status, Job.description_error, reason)
+
+
+async def give_up_jd_json(job_id: int, reason: str) -> None:
+    """A pending structure that could not be built after every retry: failed, with why."""
+    await _fail(job_id, Job.jd_json_status, Job.jd_json_error, reason)
+
+
+async def _fail(job_id: int, status: Any, error: Any, reason: str) -> None:
+    async with atomic():
+        org = await _update_org(
+            job_id,
+            {status: GenerationStatus.FAILED, error: reason[:1000]},
+            status == GenerationStatus.PENDING,
+        )
+        if org is not None:
+            await list_versions.jobs_changed(org, [job_id])
 
 
 async def set_slack_thread(job_id: int, channel: str, thread_ts: str) -> None:
@@ -95,7 +120,9 @@ async def store_description(
                 Job.description_status: GenerationStatus.READY,
                 Job.description_generated_by: generated_by,
                 Job.description_generated_at: now(),
+                Job.description_error: None,
                 Job.jd_json_status: GenerationStatus.PENDING,
+                Job.jd_json_error: None,
                 Job.updated_at: now(),
             },
             Job.description_status.is_in(list(_WRITABLE)),
@@ -117,7 +144,11 @@ async def store_description_failure(job_id: int, *, run_key: str, result: dict[s
     async def change() -> int | None:
         return await _update_org(
             job_id,
-            {Job.description_status: GenerationStatus.FAILED, Job.updated_at: now()},
+            {
+                Job.description_status: GenerationStatus.FAILED,
+                Job.description_error: str(result.get("reason") or "")[:1000] or None,
+                Job.updated_at: now(),
+            },
             Job.description_status == GenerationStatus.PENDING,
         )
 
@@ -143,6 +174,7 @@ async def store_jd_json(
                 Job.jd_json_status: GenerationStatus.READY,
                 Job.jd_json_generated_by: generated_by,
                 Job.jd_json_generated_at: now(),
+                Job.jd_json_error: None,
             },
             Job.description == source,
         )
@@ -157,7 +189,12 @@ async def store_jd_json_failure(
 
     async def change() -> int | None:
         return await _update_org(
-            job_id, {Job.jd_json_status: GenerationStatus.FAILED}, Job.description == source
+            job_id,
+            {
+                Job.jd_json_status: GenerationStatus.FAILED,
+                Job.jd_json_error: str(result.get("reason") or "")[:1000] or None,
+            },
+            Job.description == source,
         )
 
     return await _store(job_id, run_key, change, result, _stale(result))

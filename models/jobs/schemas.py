@@ -64,10 +64,13 @@ class Job(msgspec.Struct, frozen=True, kw_only=True):
     description_status: GenerationStatus
     description_generated_by: str | None
     description_generated_at: datetime | None
+    description_error: str | None = None
+    """Why the last attempt to write it failed (with `description_status` "failed")."""
     jd_json: dict[str, Any] | None
     jd_json_status: GenerationStatus
     jd_json_generated_by: str | None
     jd_json_generated_at: datetime | None
+    jd_json_error: str | None = None
     public_key: str
     created_at: datetime
     updated_at: datetime

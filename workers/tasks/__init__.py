@@ -6,7 +6,11 @@ package declares them, so any process that activated a broker can send and run t
 
 from __future__ import annotations
 
+from typing import Any
+
+from models.jobs import generation
 from workers.broker import shared
+from workers.retry import on_give_up
 from workers.tasks import descriptions, rewrite
 from workers.tasks.names import CONVERT_TASK, GENERATE_TASK, REWRITE_TASK
 
@@ -18,4 +22,21 @@ rewrite_job_description = shared.register_task(
 )
 convert_jd_to_json = shared.register_task(descriptions.convert_jd_to_json, task_name=CONVERT_TASK)
 
-__all__ = ["convert_jd_to_json", "generate_job_description", "rewrite_job_description"]
+
+GAVE_UP = "It could not be done after several tries ({error}); try again later."
+
+
+async def _description_given_up(kwargs: dict[str, Any], error: BaseException) -> None:
+    await generation.give_up_description(int(kwargs["job_id"]), GAVE_UP.format(error=_name(error)))
+
+
+async def _structure_given_up(kwargs: dict[str, Any], error: BaseException) -> None:
+    await generation.give_up_jd_json(int(kwargs["job_id"]), GAVE_UP.format(error=_name(error)))
+
+
+def _name(error: BaseException) -> str:
+    return type(error).__name__
+
+
+on_give_up(GENERATE_TASK, _description_given_up)
+on_give_up(CONVERT_TASK, _structure_given_up)

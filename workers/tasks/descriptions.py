@@ -9,7 +9,7 @@ later delivery returns it without calling the model or writing again.
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 import msgspec
 from taskiq import AsyncBroker, TaskiqDepends
@@ -17,6 +17,7 @@ from taskiq import AsyncBroker, TaskiqDepends
 from models import idempotency
 from models.errors import NotFound
 from models.jobs import generation as store
+from workers import queue
 from workers.broker import broker_of, gateway_of
 from workers.llm import JobDescriptionInput, LLMError, LLMGateway
 from workers.tasks.names import CONVERT_TASK
@@ -64,16 +65,12 @@ async def generate_job_description(
         # the conversion. Queue it (again): the conversion is idempotent per run.
         convert = result["ok"] and not await idempotency.is_done(f"convert:{run_id}")
     if convert:
-        await send(broker, CONVERT_TASK, job_id=job_id, run_id=run_id)
+        # Through the outbox, under a task id of its own; the run id keeps it idempotent.
+        conversion = broker.find_task(CONVERT_TASK)
+        if conversion is None:
+            raise LookupError(f"task {CONVERT_TASK} is not registered")
+        await queue.send(conversion, job_id=job_id, run_id=run_id, task_id=f"{run_id}:convert")
     return result
-
-
-async def send(broker: AsyncBroker, task_name: str, **kwargs: Any) -> None:
-    """Queue a task of this package on the broker running the current one."""
-    task = broker.find_task(task_name)
-    if task is None:
-        raise LookupError(f"task {task_name} is not registered")
-    await task.kicker().with_broker(broker).kiq(**kwargs)
 
 
 async def _write_description(
