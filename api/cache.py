@@ -20,6 +20,10 @@ import msgspec
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from models.identity.actor import Actor
@@ -98,9 +102,19 @@ class JobListCache:
 
 
 def build_store(settings: Settings) -> Store:
-    """Memory for one process (the embedded default); Redis so every process shares it."""
+    """Memory for one process (the embedded default); Redis so every process shares it,
+    with short timeouts (a dead Redis costs a request half a second, then none for a
+    while) and connections checked after a restart."""
     if settings.cache_url.startswith(("redis://", "rediss://")):
-        return RedisStore.with_client(url=settings.cache_url, namespace="hirebot")
+        client = Redis.from_url(
+            settings.cache_url,
+            socket_connect_timeout=0.5,
+            socket_timeout=0.5,
+            health_check_interval=10,
+            retry=Retry(NoBackoff(), 1),
+            retry_on_error=[RedisConnectionError],
+        )
+        return RedisStore(client, namespace="hirebot")
     return MemoryStore()
 
 

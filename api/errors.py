@@ -15,6 +15,7 @@ from litestar.status_codes import (
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_502_BAD_GATEWAY,
+    HTTP_503_SERVICE_UNAVAILABLE,
     HTTP_504_GATEWAY_TIMEOUT,
 )
 from litestar.types import ExceptionHandlersMap
@@ -74,6 +75,17 @@ def undecodable_to_response(_: Request, exc: Exception) -> Response[dict[str, ob
     )
 
 
+def unavailable_to_response(_: Request, exc: Exception) -> Response[dict[str, object]]:
+    """The database (or another service) is briefly away: 503, try again shortly."""
+    log.warning("a service is unavailable: %r", exc)
+    return Response(
+        error_body(HTTP_503_SERVICE_UNAVAILABLE, "a service Hirebot needs is unavailable; retry"),
+        status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": "5"},
+        media_type=MediaType.JSON,
+    )
+
+
 def unexpected_error_to_response(_: Request, exc: Exception) -> Response[dict[str, object]]:
     if isinstance(exc, HTTPException):
         body = error_body(exc.status_code, exc.detail)
@@ -90,8 +102,11 @@ def unexpected_error_to_response(_: Request, exc: Exception) -> Response[dict[st
 def exception_handlers() -> ExceptionHandlersMap:
     import asyncpg
 
+    from workers.faults import TRANSIENT_TYPES
+
     return {
         DomainError: domain_error_to_response,
+        **dict.fromkeys(TRANSIENT_TYPES, unavailable_to_response),
         asyncpg.DataError: undecodable_to_response,
         OverflowError: undecodable_to_response,
         RecursionError: undecodable_to_response,

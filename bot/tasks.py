@@ -41,7 +41,7 @@ from models.jobs import generation
 from models.jobs.schemas import Job, JobName
 from models.settings import Settings
 from workers.broker import active_broker, broker_of, gateway_of, settings_of, shared
-from workers.faults import is_transient
+from workers.faults import Transient, is_transient
 from workers.llm import LLMGateway
 from workers.retry import on_give_up
 from workers.tasks import descriptions, rewrite
@@ -186,8 +186,10 @@ async def _placeholder(
     outcome = await idempotency.once(f"post:{run_id}:start", post)
     posted = outcome.result or {}
     channel, ts = posted.get("channel"), posted.get("ts")
-    if not channel or not ts:  # another delivery is posting it right now
-        return asked
+    if not channel or not ts:
+        # Another delivery holds the post (or held it and could not record it, its database
+        # gone): try again once its claim is over, rather than answer in the wrong place.
+        raise Transient("the placeholder is being posted by another delivery", retry_after=5)
     stayed = channel == asked.channel and asked.thread_ts
     return ThreadRef(
         team_id=asked.team_id,
@@ -240,6 +242,8 @@ async def _post_once(
         return {"channel": channel, "ts": ts}
 
     outcome = await idempotency.once(key, post)
+    if not outcome.ran and outcome.result is None:
+        raise Transient(f"{key} is being posted by another delivery", retry_after=5)
     if not outcome.ran:
         log.info("%s was posted already", key)
 

@@ -100,11 +100,15 @@ def is_postgres() -> bool:
 
 
 async def open_pool(settings: Settings) -> bool:
-    """Open the PostgreSQL connection pool on this event loop; False if there was one already."""
+    """Open the PostgreSQL connection pool on this event loop; False if there was one already.
+
+    It opens no connection yet (min_size 0), so a process starts while PostgreSQL is down
+    and its requests find the database as soon as it is back.
+    """
     engine = current_engine()
     if isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(
-            min_size=1, max_size=settings.db_pool_size, reset=_no_session_state
+            min_size=0, max_size=settings.db_pool_size, reset=_no_session_state
         )
         return True
     return False

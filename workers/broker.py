@@ -29,6 +29,7 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AckableMessage, AsyncBroker, Context, InMemoryBroker, TaskiqDepends, TaskiqState
 from taskiq.brokers.shared_broker import async_shared_broker
@@ -54,14 +55,46 @@ shared = async_shared_broker
 
 
 class RecoveringStreamBroker(RedisStreamBroker):
-    """taskiq-redis's stream broker, reclaiming abandoned messages even when the stream is idle.
+    """taskiq-redis's stream broker, reclaiming abandoned messages even when the stream is
+    idle, and riding out a Redis restart.
 
     taskiq-redis 1.2 runs XAUTOCLAIM only after a read that returned new messages, so the
     task of a dead worker waits for the next new task. XAUTOCLAIM claims each message for
-    exactly one consumer, so no lock is needed around it.
+    exactly one consumer, so no lock is needed around it. When Redis goes away the worker
+    waits and reads again; when it comes back without its data, the consumer group is
+    created again at the start of the stream.
     """
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        failures = 0
+        while True:
+            try:
+                async for message in self._read():
+                    failures = 0
+                    yield message
+            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                # Redis restarting: keep the worker alive and read again once it is back.
+                failures += 1
+                log.warning("Redis unavailable (%r); reading again shortly", error)
+                await asyncio.sleep(min(0.5 * 2**failures, 10.0))
+            except ResponseError as error:
+                if "NOGROUP" not in str(error):
+                    raise
+                # Redis came back without its data: the stream and group are new, from 0.
+                log.warning("the consumer group is gone; creating it again")
+                await self._declare_group()
+
+    async def _declare_group(self) -> None:
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            try:
+                await redis.xgroup_create(
+                    self.queue_name, self.consumer_group_name, id="0", mkstream=True
+                )
+            except ResponseError as error:
+                if "BUSYGROUP" not in str(error):
+                    raise
+
+    async def _read(self) -> AsyncGenerator[AckableMessage, None]:
         async with Redis(connection_pool=self.connection_pool) as redis:
             while True:
                 fetched: Any = await redis.xreadgroup(
@@ -206,6 +239,19 @@ def active_broker() -> AsyncBroker:
     if broker is None:
         raise RuntimeError("no broker is active in this process (open the resources first)")
     return broker  # type: ignore[no-any-return]
+
+
+async def broker_answers(broker: AsyncBroker | None, seconds: float) -> bool:
+    """Whether the broker can take work now (a Redis broker answers PING)."""
+    if broker is None:
+        return False
+    if isinstance(broker, RedisStreamBroker):
+        try:
+            async with Redis(connection_pool=broker.connection_pool) as redis:
+                await asyncio.wait_for(redis.ping(), seconds)
+        except Exception:
+            return False
+    return True
 
 
 def is_in_memory(target: AsyncBroker) -> bool:

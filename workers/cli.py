@@ -25,6 +25,7 @@ from taskiq.cli.worker.run import run_worker as taskiq_run_worker
 
 from models.settings import Settings
 from workers.broker import activate, build_broker
+from workers.retry import worst_case_seconds
 
 log = logging.getLogger("hirebot.worker")
 
@@ -51,6 +52,18 @@ def run_worker(
         print(
             "hirebot worker: HIREBOT_BROKER_URL is memory://, so tasks run inside "
             "`hirebot serve`; set it to redis://host:port/db to run separate workers.",
+            file=sys.stderr,
+        )
+        return 2
+    worst = worst_case_seconds(settings)
+    if settings.broker_url.startswith(("redis://", "rediss://")) and (
+        settings.task_redelivery_seconds <= worst
+    ):
+        print(
+            f"hirebot worker: HIREBOT_TASK_REDELIVERY_SECONDS={settings.task_redelivery_seconds}"
+            f" is not more than the longest a task may run ({worst:.0f} s, from "
+            "HIREBOT_LLM_TIMEOUT and HIREBOT_LLM_MAX_ATTEMPTS): a running task would be "
+            f"delivered again. Set it above {worst:.0f}.",
             file=sys.stderr,
         )
         return 2

@@ -13,13 +13,14 @@ import aiohttp
 import asyncpg
 import redis.exceptions
 
-TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
+TRANSIENT_TYPES: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
     asyncpg.TooManyConnectionsError,
     asyncpg.InterfaceError,  # e.g. the pool's connection was closed under it
+    asyncpg.exceptions.InternalClientError,  # a connection left mid-operation by a restart
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     redis.exceptions.BusyLoadingError,
@@ -52,6 +53,10 @@ def http_status(error: BaseException) -> int | None:
 def is_transient(error: BaseException) -> bool:
     if isinstance(error, (Transient, *TRANSIENT_TYPES)):
         return True
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(error, asyncpg.PostgresError) and isinstance(sqlstate, str):
+        # Class 08: connection exception; 57: operator intervention (shutdown, restart).
+        return sqlstate.startswith(("08", "57"))
     if isinstance(error, sqlite3.OperationalError):
         return "locked" in str(error) or "busy" in str(error)
     status = http_status(error)  # SlackApiError and the like carry their HTTP answer

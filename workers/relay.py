@@ -60,7 +60,8 @@ async def send(broker: AsyncBroker, message: Outgoing) -> bool:
             .with_labels(**message.labels)
             .kiq(**message.kwargs)
         )
-    except Exception as error:
+    except Exception as failure:
+        error = failure.__cause__ or failure  # taskiq wraps the broker's error
         retry_in = min(2.0 ** min(message.sends, 5), 30.0)
         log.warning(
             "the broker did not take %s (%r); again in %.0f s", message.task_id, error, retry_in
@@ -137,10 +138,6 @@ class Relay:
         messages = await outbox.take(lease_seconds=LEASE_SECONDS, resend_after=self.resend_after)
         sent = 0
         for message in messages:
-            if message.sends:
-                log.warning(
-                    "sending %s again (not done after %.0f s)", message.task_id, self.resend_after
-                )
             sent += await send(self.broker, message)
         if time.monotonic() - self._last_sweep >= SWEEP_SECONDS:
             self._last_sweep = time.monotonic()

@@ -27,7 +27,11 @@ async def open_resources(settings: Settings) -> None:
     if _depth > 1:
         return
     _owns_pool = await open_pool(settings)
-    purged = await idempotency.purge()
+    try:
+        purged = await idempotency.purge()
+    except Exception as error:  # the database is down: start anyway, /health says so
+        log.warning("database unavailable at start-up (%r); going on without it", error)
+        return
     if purged:
         log.info("forgot %d idempotency keys older than %d days", purged, idempotency.KEEP_DAYS)
 

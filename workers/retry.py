@@ -35,9 +35,13 @@ RETRY_FOR = 180.0
 """Seconds a task is tried again for, from its first failure."""
 MAX_DELAY = 30.0
 TURN_BUDGET = 300.0
-"""A conversation turn ends within this, whatever the model does (bot.conversation)."""
-SLACK_MARGIN = 60.0
-"""Slack calls of one run, waiting out rate limits (3 x Retry-After) included."""
+"""A conversation turn ends within this at most, whatever the model does."""
+MAX_ROUNDS = 6
+"""Model calls of a conversation turn, at most."""
+OPENAI_BACKOFF = 8.0
+"""The openai client's longest wait between its own attempts."""
+MARGIN = 10.0
+"""The database and Slack calls of one run."""
 
 GiveUp = Callable[[dict[str, Any], BaseException], Awaitable[None]]
 _give_up: dict[str, GiveUp] = {}
@@ -50,11 +54,21 @@ def on_give_up(task_name: str, handler: GiveUp) -> None:
     _give_up[task_name] = handler
 
 
+def model_call_seconds(settings: Settings) -> float:
+    """The longest one model call may take: every attempt at its timeout, and the waits."""
+    attempts = settings.llm_max_attempts
+    return attempts * settings.llm_timeout_seconds + (attempts - 1) * OPENAI_BACKOFF
+
+
+def turn_budget_seconds(settings: Settings) -> float:
+    """What a conversation turn may take: its model rounds, within `TURN_BUDGET`."""
+    return min(TURN_BUDGET, MAX_ROUNDS * model_call_seconds(settings))
+
+
 def worst_case_seconds(settings: Settings) -> float:
-    """The longest one run may take: the model's attempts at their timeout and backoff, one
-    unusable answer asked again, the Slack calls; a conversation turn has its own budget."""
-    model = settings.llm_max_attempts * (settings.llm_timeout_seconds + 8.0) * 2
-    return max(model, TURN_BUDGET) + SLACK_MARGIN
+    """The longest one run may take: a generation asks the model at most twice (an unusable
+    answer is asked for again), a turn has its budget; plus its database and Slack calls."""
+    return max(2 * model_call_seconds(settings), turn_budget_seconds(settings)) + MARGIN
 
 
 def backoff(attempt: int, server_says: float | None) -> float:

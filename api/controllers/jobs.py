@@ -20,6 +20,7 @@ from models.jobs.schemas import (
     ShareRequest,
     Weights,
 )
+from workers.operations import descriptions
 from workers.operations import jobs as use_cases
 
 
@@ -59,6 +60,29 @@ class JobController(Controller):
         self, actor: CurrentActor, job_id: FromPath[int], data: JSONBody[JobUpdate]
     ) -> Job:
         return await use_cases.update_job(actor, job_id, data)
+
+    @post(
+        "/{job_id:int}/generate",
+        operation_id="generateJobDescriptionAgain",
+        summary="Write the description of an existing job again",
+        description="Queued: the job answers at once with `description_status` pending; it "
+        "becomes ready (or failed, with `description_error`) when the model is done.",
+        status_code=202,
+    )
+    async def generate_again(self, actor: CurrentActor, job_id: FromPath[int]) -> Job:
+        job, _ = await descriptions.describe_again(actor, job_id)
+        return job
+
+    @post(
+        "/{job_id:int}/convert",
+        operation_id="convertJobDescriptionAgain",
+        summary="Structure the job's description as JSON again",
+        description="Queued: `jd_json_status` is pending until the conversion is done.",
+        status_code=202,
+    )
+    async def convert_again(self, actor: CurrentActor, job_id: FromPath[int]) -> Job:
+        job, _ = await descriptions.convert_again(actor, job_id)
+        return job
 
     @delete("/{job_id:int}", operation_id="deleteJob")
     async def delete_job(self, actor: CurrentActor, job_id: FromPath[int]) -> None:

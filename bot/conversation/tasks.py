@@ -7,6 +7,7 @@ the configured one (OpenAI-compatible), or the offline parser without a key.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from datetime import timedelta
@@ -30,12 +31,13 @@ from models.settings import Settings
 from workers.broker import active_broker, gateway_of, settings_of, shared
 from workers.faults import is_transient
 from workers.llm import Conversant, LLMError, LLMGateway, OpenAIGateway
-from workers.retry import on_give_up
+from workers.retry import on_give_up, turn_budget_seconds
 
 log = logging.getLogger(__name__)
 
 CONVERSE_TASK = "hirebot.slack.converse"
 SORRY = "Sorry, something went wrong on our side; it has been logged. Please try again."
+TOO_SLOW = "Sorry, that took too long to answer. Please ask again, perhaps in smaller steps."
 
 
 def conversant_for(gateway: LLMGateway) -> Conversant:
@@ -75,15 +77,20 @@ async def converse(
             default_role=Role(settings.default_slack_role),
             job_id=thread.job_id,
         )
-        final = await run_turn(
-            thread,
-            turn,
-            caller,
-            conversant_for(gateway),
-            answer,
-            budget_chars=settings.conversation_context_chars,
-            proposal_ttl=timedelta(hours=settings.proposal_ttl_hours),
-        )
+        async with asyncio.timeout(turn_budget_seconds(settings)):
+            final = await run_turn(
+                thread,
+                turn,
+                caller,
+                conversant_for(gateway),
+                answer,
+                budget_chars=settings.conversation_context_chars,
+                proposal_ttl=timedelta(hours=settings.proposal_ttl_hours),
+            )
+    except TimeoutError:
+        await answer.finish(TOO_SLOW)
+        await conversations.set_turn_status(turn_id, conversations.FAILED, answer.written)
+        return {"turn": turn_id, "status": conversations.FAILED}
     except (LLMError, DomainError) as error:
         reason = error.reason if isinstance(error, LLMError) else error.message
         await answer.finish(f"Sorry, I could not answer that: {reason}")

@@ -21,8 +21,8 @@ from models.conversations import Message, ProposalOut, Thread, Turn
 from models.errors import DomainError
 from models.jobs import operations as jobs
 from workers.llm import Conversant, ToolCall
+from workers.retry import MAX_ROUNDS
 
-MAX_ROUNDS = 6
 OUT_OF_ROUNDS = (
     "I could not finish that in a few steps. Could you ask for one thing at a time, naming the job?"
 )

@@ -66,6 +66,17 @@ async def mark_description_pending(job_id: int) -> None:
         await list_versions.jobs_changed(org, [job_id])
 
 
+async def mark_jd_json_pending(job_id: int) -> None:
+    """A conversion was queued again: the structure is pending until a run stores it."""
+    async with atomic():
+        org = await _update_org(
+            job_id, {Job.jd_json_status: GenerationStatus.PENDING, Job.jd_json_error: None}
+        )
+        if org is None:
+            raise NotFound(f"job {job_id} not found")
+        await list_versions.jobs_changed(org, [job_id])
+
+
 async def give_up_description(job_id: int, reason: str) -> None:
     """A pending description that could not be written after every retry: failed, with why."""
     await _fail(job_id, Job.description_status, Job.description_error, reason)

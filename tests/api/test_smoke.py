@@ -9,7 +9,11 @@ from tests import factories
 
 
 async def test_health_and_openapi(client: httpx.AsyncClient) -> None:
-    assert (await client.get("/health")).json() == {"status": "ok"}
+    assert (await client.get("/health")).json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+    }
     schema = (await client.get("/schema/openapi.json")).json()
     assert "/api/jobs/list" in schema["paths"]
     assert schema["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"

@@ -71,6 +71,8 @@ class _Injected:
     status: int
     body: dict[str, Any]
     headers: dict[str, str]
+    raw: str | None = None
+    """A body that is not JSON (an HTML error page), sent instead of `body`."""
 
 
 class FakeSlackAPI:
@@ -191,6 +193,12 @@ class FakeSlackAPI:
         """The next `times` calls of `method` answer HTTP 429 with a Retry-After header."""
         body = {"ok": False, "error": "ratelimited"}
         self._inject(method, _Injected(429, body, {"Retry-After": str(retry_after)}), times)
+
+    def server_error_next(self, method: str, status: int = 500, *, times: int = 1) -> None:
+        """The next `times` calls of `method` answer `status` with an HTML page, as a
+        proxy in front of Slack does when Slack is down."""
+        page = f"<html><body><h1>{status}</h1>Service unavailable</body></html>"
+        self._inject(method, _Injected(status, {}, {}, raw=page), times)
 
     def set_response(self, method: str, responder: Responder | Mapping[str, Any]) -> None:
         """Answer `method` with a fixed body, or with `responder(call)`, from now on."""
@@ -314,8 +322,10 @@ class FakeSlackAPI:
             queue = self._injected.get(method)
             injected = queue.popleft() if queue else None
             responder = self._responders.get(method)
+        raw: str | None = None
         if injected is not None:
             status, body, extra_headers = injected.status, injected.body, injected.headers
+            raw = injected.raw
         else:
             status, extra_headers = 200, {}
             body = responder(call) if responder is not None else self._answer(call)
@@ -323,6 +333,8 @@ class FakeSlackAPI:
             self._calls.append(_with_response(call, status, body))
         if self.latency:
             await asyncio.sleep(self.latency)
+        if raw is not None:
+            return web.Response(text=raw, status=status, content_type="text/html")
         return web.json_response(body, status=status, headers=extra_headers)
 
     # -- plausible answers -----------------------------------------------------------------

@@ -87,7 +87,7 @@ async def test_describe_again_marks_pending_and_takes_the_route(
     routed.clear()
 
     route = queue.Route(routed_generation_task, {"label": "thread 1"})
-    handle = await descriptions.describe_again(editor, job.id, route=route)
+    _, handle = await descriptions.describe_again(editor, job.id, route=route)
     assert (await jobs.get_job(editor, job.id)).description_status is GenerationStatus.PENDING
     result = await queue.wait(handle, 5)
 
@@ -124,7 +124,8 @@ async def test_rewrite_text_and_wait(broker: AsyncBroker) -> None:
 async def test_convert_again(broker: AsyncBroker, editor: Actor) -> None:
     job = await factories.job(editor)
 
-    result = await queue.wait(await descriptions.convert_again(editor, job.id), 5)
+    _, handle = await descriptions.convert_again(editor, job.id)
+    result = await queue.wait(handle, 5)
 
     assert result["ok"] and result["job_id"] == job.id
     assert (await jobs.get_job(editor, job.id)).jd_json_status is GenerationStatus.READY
@@ -179,3 +180,20 @@ def test_optional_brokers_name_the_package_to_install(url: str, package: str) ->
 def test_the_worker_refuses_the_in_memory_broker(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_worker(Settings(broker_url="memory://"), ["workers.tasks"]) == 2
     assert "tasks run inside `hirebot serve`" in capsys.readouterr().err
+
+
+def test_the_worker_refuses_a_redelivery_window_shorter_than_a_task(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A window a running task could outlast would make a live worker take its own task
+    again; the worker says so and does not start."""
+    from workers.retry import worst_case_seconds
+
+    settings = Settings(
+        broker_url="redis://127.0.0.1:6379/3", task_redelivery_seconds=60, llm_timeout_seconds=60
+    )
+    assert worst_case_seconds(settings) > 60
+    assert run_worker(settings, ["workers.tasks"]) == 2
+    error = capsys.readouterr().err
+    assert "HIREBOT_TASK_REDELIVERY_SECONDS=60" in error and "Set it above" in error
+    assert error.count("\n") == 1

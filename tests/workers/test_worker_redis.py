@@ -38,6 +38,10 @@ from workers.tasks.names import CONVERT_TASK, GENERATE_TASK
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
+QUICK_REDELIVERY: dict[str, Any] = {"redelivery": 17, "llm_timeout": 1}
+"""The shortest window the worker accepts with a 1 s model timeout (its worst case is 16 s:
+six model rounds of a conversation turn, plus a margin)."""
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -99,7 +103,7 @@ def fx_start_worker(
 ) -> Iterator[Callable[..., Worker]]:
     started: list[Worker] = []
 
-    def start(*, redelivery: int = 600, grace: int = 10) -> Worker:
+    def start(*, redelivery: int = 600, grace: int = 10, llm_timeout: float = 60) -> Worker:
         env = {
             **os.environ,  # HIREBOT_DATABASE_URL: the test database
             "HIREBOT_BROKER_URL": f"{SERVICES.redis_url}?queue={queue}",
@@ -109,6 +113,7 @@ def fx_start_worker(
             "OPENAI_BASE_URL": fake_openai.base_url,
             "HIREBOT_LLM_MODEL": "fake-model",
             "HIREBOT_LLM_MAX_ATTEMPTS": "1",
+            "HIREBOT_LLM_TIMEOUT": str(llm_timeout),
         }
         worker = Worker(env, tmp_path / "worker.log")
         started.append(worker)
@@ -160,8 +165,8 @@ async def test_a_task_of_a_killed_worker_completes_once_in_another(
 
     await until(lambda: fake_openai.requests, 30, "the first worker to call the model")
     first.kill()
-    start_worker(redelivery=1)
-    result = (await task.wait_result(timeout=30, check_interval=0.1)).return_value
+    start_worker(**QUICK_REDELIVERY)
+    result = (await task.wait_result(timeout=60, check_interval=0.1)).return_value
 
     assert result["ok"] and result["text"] == DEFAULT_TEXT.strip()
     job = await jobs.get_job(editor, job_id)
@@ -236,7 +241,28 @@ async def test_past_the_grace_period_the_worker_exits_anyway(
         pending = await redis.xpending(queue, queue)
     assert pending["pending"] == 1
 
+    # ...nor reported as a failure to whoever waits for it...
+    assert not await client.result_backend.is_result_ready("t2")
     # ...so the next worker runs it.
-    start_worker(redelivery=1)
-    await until_async(lambda: idempotency.is_done("generate:t2"), 30, "the redelivered task")
+    start_worker(**QUICK_REDELIVERY)
+    await until_async(lambda: idempotency.is_done("generate:t2"), 60, "the redelivered task")
     assert (await jobs.get_job(editor, job_id)).description_status is GenerationStatus.READY
+
+
+async def test_messages_queued_before_any_worker_ran_are_delivered(
+    queue: str, start_worker: Callable[..., Worker], editor: Actor
+) -> None:
+    """A first deploy, or Redis losing its data: the stream exists before the workers'
+    consumer group does; the group is created at the start of the stream, so the message
+    queued meanwhile is read."""
+    job_id = await factories.draft(editor)
+    sender = build_broker(Settings(broker_url=f"{SERVICES.redis_url}?queue={queue}"))
+    await kick(sender, GENERATE_TASK, job_id=job_id, run_id="early")  # no group exists yet
+    assert SERVICES.redis_url
+    async with Redis.from_url(SERVICES.redis_url) as redis:
+        assert await redis.xlen(queue) == 1
+        assert await redis.xinfo_groups(queue) == []
+    start_worker()
+    await until_async(lambda: idempotency.is_done("generate:early"), 30, "the early message")
+    assert (await jobs.get_job(editor, job_id)).description_status is GenerationStatus.READY
+    await sender.shutdown()

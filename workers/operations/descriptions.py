@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from models.db import atomic
 from models.errors import GenerationFailed, GenerationTimeout, Invalid
 from models.identity.actor import Actor
 from models.jobs import generation
@@ -20,11 +21,13 @@ from workers.tasks.results import GenerationOutcome, RewriteOutcome
 async def draft_job(
     actor: Actor, request: DraftRequest, *, route: queue.Route | None = None
 ) -> tuple[Job, queue.Handle]:
-    """A draft job (its description pending) and the run that writes the description."""
-    job = await jobs.draft_for_generation(actor, request)
-    handle = await queue.send(
-        generate_job_description, route=route, job_id=job.id, notes=request.notes
-    )
+    """A draft job (its description pending) and the run that writes the description,
+    queued in the same transaction."""
+    async with atomic():
+        job = await jobs.draft_for_generation(actor, request)
+        handle = await queue.send(
+            generate_job_description, route=route, job_id=job.id, notes=request.notes
+        )
     return job, handle
 
 
@@ -48,17 +51,26 @@ async def draft_and_wait(
 
 async def describe_again(
     actor: Actor, job_id: int, *, route: queue.Route | None = None
-) -> queue.Handle:
-    """Write the description of an existing job again (its Retry)."""
-    await load_job(actor, job_id, Action.CHANGE)
-    await generation.mark_description_pending(job_id)
-    return await queue.send(generate_job_description, route=route, job_id=job_id)
+) -> tuple[Job, queue.Handle]:
+    """Write the description of an existing job again (its Retry): the job as queued
+    (pending), and the run."""
+    async with atomic():
+        await load_job(actor, job_id, Action.CHANGE)
+        await generation.mark_description_pending(job_id)
+        # Read before the commit: an in-process worker may finish the run right after it.
+        job = await jobs.get_job(actor, job_id)
+        return job, await queue.send(generate_job_description, route=route, job_id=job_id)
 
 
-async def convert_again(actor: Actor, job_id: int) -> queue.Handle:
-    """Structure the job's current description as JSON again."""
-    await load_job(actor, job_id, Action.CHANGE)
-    return await queue.send(convert_jd_to_json, job_id=job_id)
+async def convert_again(actor: Actor, job_id: int) -> tuple[Job, queue.Handle]:
+    """Structure the job's current description as JSON again (pending until it is)."""
+    async with atomic():
+        row = await load_job(actor, job_id, Action.CHANGE)
+        if not str(row["description"]).strip():
+            raise Invalid("the job has no description to structure", field="description")
+        await generation.mark_jd_json_pending(job_id)
+        job = await jobs.get_job(actor, job_id)
+        return job, await queue.send(convert_jd_to_json, job_id=job_id)
 
 
 async def rewrite_job(

@@ -17,18 +17,22 @@ from workers.tasks import convert_jd_to_json
 
 
 async def create_job(actor: Actor, data: JobCreate) -> Job:
-    """Create a job; a job created with a description gets it structured as JSON."""
-    job = await jobs.create_job(actor, data)
-    if job.description.strip():
-        await queue.send(convert_jd_to_json, job_id=job.id)
+    """Create a job; a job created with a description gets it structured as JSON (queued
+    in the same transaction)."""
+    async with atomic():
+        job = await jobs.create_job(actor, data)
+        if job.description.strip():
+            await queue.send(convert_jd_to_json, job_id=job.id)
     return job
 
 
 async def update_job(actor: Actor, job_id: int, data: JobUpdate | JobCreate) -> Job:
-    """Change a job; a new (non-blank) description gets structured as JSON again."""
-    result = await jobs.update_job(actor, job_id, data)
-    if result.description_changed and result.job.description.strip():
-        await queue.send(convert_jd_to_json, job_id=job_id)
+    """Change a job; a new (non-blank) description gets structured as JSON again (queued
+    in the same transaction)."""
+    async with atomic():
+        result = await jobs.update_job(actor, job_id, data)
+        if result.description_changed and result.job.description.strip():
+            await queue.send(convert_jd_to_json, job_id=job_id)
     return result.job
 
 
