@@ -20,11 +20,13 @@ from api.auth import ACTOR
 from api.cache import JobListCache, build_cache
 from api.controllers.candidates import CandidateController
 from api.controllers.criteria import CriteriaController
+from api.controllers.descriptions import DescriptionController
 from api.controllers.filter_groups import FilterGroupController
 from api.controllers.generation import GenerationController
 from api.controllers.job_spec import JobSpecController
 from api.controllers.jobs import JobController
 from api.controllers.responses import CandidateResponseController
+from api.controllers.usage import UsageController
 from api.controllers.users import UserController
 from api.errors import exception_handlers
 from api.health import health
@@ -38,6 +40,8 @@ ROUTES: list[ControllerRouterHandler] = [
     JobSpecController,
     GenerationController,
     JobController,
+    DescriptionController,
+    UsageController,
     CandidateController,
     UserController,
     FilterGroupController,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+from datetime import UTC, datetime
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
@@ -13,6 +15,7 @@ from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_502_BAD_GATEWAY,
     HTTP_503_SERVICE_UNAVAILABLE,
@@ -21,6 +24,7 @@ from litestar.status_codes import (
 from litestar.types import ExceptionHandlersMap
 
 from models.errors import (
+    BudgetExceeded,
     Conflict,
     DomainError,
     Forbidden,
@@ -43,6 +47,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     TooLarge: HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     GenerationFailed: HTTP_502_BAD_GATEWAY,
     GenerationTimeout: HTTP_504_GATEWAY_TIMEOUT,
+    BudgetExceeded: HTTP_429_TOO_MANY_REQUESTS,
 }
 
 
@@ -57,6 +62,9 @@ def error_body(status: int, detail: str, field: str | None = None) -> dict[str, 
 def domain_error_to_response(_: Request, exc: DomainError) -> Response[dict[str, object]]:
     status = STATUS_BY_ERROR.get(type(exc), HTTP_400_BAD_REQUEST)
     headers = {"WWW-Authenticate": "Bearer"} if status == HTTP_401_UNAUTHORIZED else None
+    if isinstance(exc, BudgetExceeded):
+        wait = max(1, math.ceil((exc.resets_at - datetime.now(UTC)).total_seconds()))
+        headers = {"Retry-After": str(wait)}
     return Response(
         error_body(status, exc.message, exc.field),
         status_code=status,

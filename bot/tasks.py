@@ -61,6 +61,8 @@ async def describe_in_thread(
     thread: dict[str, Any],
     notes: str | None = None,
     title: str | None = None,
+    requested_by: int | None = None,
+    offline: bool = False,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
     broker: Annotated[AsyncBroker, TaskiqDepends(broker_of)],
@@ -78,7 +80,7 @@ async def describe_in_thread(
         await generation.set_slack_thread(job_id, str(where.channel), str(where.thread_ts))
     try:
         result = await descriptions.generate_job_description(
-            job_id, run_id, notes, gateway=gateway, broker=broker
+            job_id, run_id, notes, requested_by, offline, gateway=gateway, broker=broker
         )
     except Exception as error:  # a bug: never leave the thread silent; re-raised
         if not is_transient(error):  # a passing fault is retried quietly instead
@@ -106,6 +108,9 @@ async def rewrite_in_thread(
     description: str,
     instruction: str,
     thread: dict[str, Any],
+    org_id: int | None = None,
+    requested_by: int | None = None,
+    offline: bool = False,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
     slack: Annotated[AsyncWebClient | None, TaskiqDepends(slack_of)],
@@ -122,7 +127,15 @@ async def rewrite_in_thread(
         await generation.set_slack_thread(job_id, str(where.channel), str(where.thread_ts))
     try:
         result = await rewrite.rewrite_job_description(
-            run_id, title, description, instruction, job_id, gateway=gateway
+            run_id,
+            title,
+            description,
+            instruction,
+            job_id,
+            org_id,
+            requested_by,
+            offline,
+            gateway=gateway,
         )
     except Exception as error:
         if not is_transient(error):

@@ -39,3 +39,38 @@ class CriteriaKind(StrEnum):
     NUMBER = "number"
     TEXT = "text"
     CHOICE = "choice"
+
+
+class Author(StrEnum):
+    """Who wrote a version of a description."""
+
+    PERSON = "person"
+    MODEL = "model"
+
+
+class VersionSource(StrEnum):
+    """How a version of a description came to be."""
+
+    TYPED = "typed"
+    GENERATED = "generated"
+    REWRITE_ACCEPTED = "rewrite_accepted"
+    """A rewrite, every change accepted."""
+    REWRITE_PARTIAL = "rewrite_partial"
+    """A rewrite, some of its changes accepted."""
+    RESTORED = "restored"
+
+
+class Surface(StrEnum):
+    """Where a person acted."""
+
+    API = "api"
+    SLACK = "slack"
+
+
+class Purpose(StrEnum):
+    """What a model call was for."""
+
+    GENERATE = "generate"
+    REWRITE = "rewrite"
+    CONVERT = "convert"
+    CONVERSE = "converse"

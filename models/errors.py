@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """Base class: `message` is safe to show to the user who caused it."""
@@ -43,3 +45,12 @@ class GenerationTimeout(DomainError):
 
 class GenerationFailed(DomainError):
     """The model (or the worker) could not do it; `message` says why (the API answers 502)."""
+
+
+class BudgetExceeded(DomainError):
+    """The organization used its monthly model budget (the API answers 429 with
+    Retry-After); `resets_at` is when the next month's budget starts."""
+
+    def __init__(self, message: str, *, resets_at: datetime) -> None:
+        super().__init__(message)
+        self.resets_at = resets_at

@@ -64,6 +64,12 @@ class Settings:
     llm_max_attempts: int = 3
     """HIREBOT_LLM_MAX_ATTEMPTS: attempts per model call (1-3) on 429, 5xx and timeouts, with backoff honouring Retry-After."""
 
+    offline_stream_pace: float = 0.05
+    """HIREBOT_OFFLINE_STREAM_PACE: seconds between the lines of a description the offline writer streams into Slack (so it is written live, like a model's); 0 sends it at once."""
+
+    llm_monthly_tokens: int = 0
+    """HIREBOT_LLM_MONTHLY_TOKENS: model tokens (in + out) each organization may use per calendar month (UTC), unless an Admin sets its own at `PUT /api/usage/budget`; 0 means no limit."""
+
     generation_wait_seconds: float = 30.0
     """HIREBOT_GENERATION_WAIT: seconds `POST /api/jobs/generate-job-description/` waits for the worker before answering 504."""
 
@@ -155,6 +161,10 @@ class Settings:
             raise SettingsError(f"HIREBOT_DEFAULT_SLACK_ROLE must be one of {', '.join(ROLES)}")
         if not 1 <= self.llm_max_attempts <= 3:
             raise SettingsError("HIREBOT_LLM_MAX_ATTEMPTS must be between 1 and 3")
+        if not 0 <= self.offline_stream_pace <= 5:
+            raise SettingsError("HIREBOT_OFFLINE_STREAM_PACE must be between 0 and 5 seconds")
+        if self.llm_monthly_tokens < 0:
+            raise SettingsError("HIREBOT_LLM_MONTHLY_TOKENS must be 0 (no limit) or more")
         if self.conversation_turns_per_minute < 1:
             raise SettingsError("HIREBOT_CONVERSATION_TURNS_PER_MINUTE must be at least 1")
         if self.conversation_context_chars < 1_000:
@@ -176,6 +186,8 @@ _ENV_NAMES = {
     "llm_model": "HIREBOT_LLM_MODEL",
     "llm_timeout_seconds": "HIREBOT_LLM_TIMEOUT",
     "llm_max_attempts": "HIREBOT_LLM_MAX_ATTEMPTS",
+    "offline_stream_pace": "HIREBOT_OFFLINE_STREAM_PACE",
+    "llm_monthly_tokens": "HIREBOT_LLM_MONTHLY_TOKENS",
     "generation_wait_seconds": "HIREBOT_GENERATION_WAIT",
     "conversation_turns_per_minute": "HIREBOT_CONVERSATION_TURNS_PER_MINUTE",
     "conversation_context_chars": "HIREBOT_CONVERSATION_CONTEXT_CHARS",

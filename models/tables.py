@@ -27,7 +27,17 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from models.enums import CriteriaKind, EmploymentType, GenerationStatus, JobStatus, Role
+from models.enums import (
+    Author,
+    CriteriaKind,
+    EmploymentType,
+    GenerationStatus,
+    JobStatus,
+    Purpose,
+    Role,
+    Surface,
+    VersionSource,
+)
 from models.stages import Stage
 
 
@@ -39,6 +49,12 @@ class Organization(Table):
     )
     lists_version = Integer(
         default=0, help_text="Bumped with every change that can alter an Admin's job lists."
+    )
+    monthly_tokens = Integer(
+        null=True,
+        default=None,
+        help_text="Model tokens allowed per calendar month (UTC); 0 is no limit, null the "
+        "HIREBOT_LLM_MONTHLY_TOKENS setting.",
     )
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -84,6 +100,9 @@ class Job(Table):
     description_generated_by = Varchar(length=100, null=True, default=None)
     description_generated_at = Timestamptz(null=True, default=None)
     description_error = Text(null=True, default=None, help_text="Why writing it failed.")
+    description_draft = Text(
+        null=True, default=None, help_text="The text so far, while the model writes it."
+    )
     jd_json = JSON(null=True, default=None)
     jd_json_status = Varchar(length=8, choices=GenerationStatus, default=GenerationStatus.NONE)
     jd_json_generated_by = Varchar(length=100, null=True, default=None)
@@ -239,6 +258,47 @@ class Proposal(Table):
     decided_at = Timestamptz(null=True, default=None)
 
 
+class ModelCall(Table):
+    """One call to the language model (or the offline writer), recorded once: for budgets,
+    usage reports and the provenance of what the model wrote."""
+
+    id: Serial
+    org = ForeignKey(Organization, on_delete=OnDelete.restrict, null=True)
+    user = ForeignKey(User, on_delete=OnDelete.restrict, null=True)
+    purpose = Varchar(length=16, choices=Purpose)
+    model = Varchar(length=100)
+    prompt_version = Varchar(length=32)
+    input_hash = Varchar(length=64, help_text="sha256 of the messages sent, hex.")
+    tokens_in = Integer(default=0)
+    tokens_out = Integer(default=0)
+    latency_ms = Integer(default=0)
+    outcome = Varchar(length=8, help_text='"ok" or "failed".')
+    error = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class DescriptionVersion(Table):
+    """One version of a job's description: numbered from 1, with who wrote it and how."""
+
+    id: Serial
+    job = ForeignKey(Job, on_delete=OnDelete.cascade, null=False)
+    number = Integer()
+    text = Text()
+    author = Varchar(length=8, choices=Author)
+    author_user = ForeignKey(
+        User, on_delete=OnDelete.restrict, null=True, help_text="The person, when one wrote it."
+    )
+    surface = Varchar(length=8, choices=Surface, null=True, default=None)
+    source = Varchar(length=16, choices=VersionSource)
+    model_call = ForeignKey(ModelCall, on_delete=OnDelete.restrict, null=True)
+    model = Varchar(length=100, null=True, default=None)
+    accepted_by = ForeignKey(
+        User, on_delete=OnDelete.restrict, null=True, help_text="Who asked for or accepted it."
+    )
+    restored_from = Integer(null=True, default=None, help_text="The version number restored.")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class OutboxMessage(Table):
     """A task to send to the broker, written in the transaction of the change that implies
     it; sent by the relay (and again by the sweeper until it is done)."""
@@ -287,6 +347,8 @@ ALL_TABLES: list[type[Table]] = [
     ConversationTurn,
     ConversationMessage,
     Proposal,
+    ModelCall,
+    DescriptionVersion,
     OutboxMessage,
     TaskRun,
 ]

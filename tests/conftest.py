@@ -23,6 +23,7 @@ os.environ["SLACK_BOT_TOKEN"] = ""
 os.environ["SLACK_SIGNING_SECRET"] = ""
 os.environ["SLACK_APP_TOKEN"] = ""
 os.environ["HIREBOT_GENERATION_WAIT"] = "10"
+os.environ["HIREBOT_OFFLINE_STREAM_PACE"] = "0"
 
 from api.app import create_app  # noqa: E402
 from models.db import close_pool, current_engine, open_pool  # noqa: E402

@@ -12,6 +12,7 @@ from litestar import Controller, post
 from litestar.params import JSONBody
 
 from api.params import AppSettings, CurrentActor
+from models.jobs.changes import Change
 from models.jobs.schemas import GenerateRequest, Job, RewriteRequest
 from workers.operations import descriptions
 
@@ -24,6 +25,8 @@ class GeneratedJob(msgspec.Struct, frozen=True, kw_only=True):
 class RewriteSuggestion(msgspec.Struct, frozen=True, kw_only=True):
     job_description: str
     suggested_skills: list[str]
+    changes: list[Change]
+    """What the rewrite changes in the description sent, paragraph by paragraph."""
 
 
 class GenerationController(Controller):
@@ -55,7 +58,8 @@ class GenerationController(Controller):
     async def rewrite(
         self, actor: CurrentActor, settings: AppSettings, data: JSONBody[RewriteRequest]
     ) -> RewriteSuggestion:
-        outcome = await descriptions.rewrite_text_and_wait(
+        outcome, changes = await descriptions.rewrite_text_and_wait(
+            actor,
             data.job_title,
             data.job_description,
             data.user_prompt,
@@ -64,4 +68,5 @@ class GenerationController(Controller):
         return RewriteSuggestion(
             job_description=outcome["job_description"] or "",
             suggested_skills=outcome["suggested_skills"],
+            changes=changes,
         )

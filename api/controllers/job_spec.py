@@ -44,7 +44,7 @@ class JobSpecController(Controller):
 
     @get("/job-detail/{job_id:int}", operation_id="getJobDetail")
     async def job_detail(self, actor: CurrentActor, job_id: FromPath[int]) -> dict[str, Job]:
-        return {"job": await jobs.get_job(actor, job_id)}
+        return {"job": await jobs.job_detail(actor, job_id)}
 
     @get(
         "/candidate-view/{public_key:str}",

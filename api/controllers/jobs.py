@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -47,7 +47,7 @@ class JobController(Controller):
 
     @get("/{job_id:int}", operation_id="getJob")
     async def get_job(self, actor: CurrentActor, job_id: FromPath[int]) -> Job:
-        return await jobs.get_job(actor, job_id)
+        return await jobs.job_detail(actor, job_id)
 
     @put("/{job_id:int}", operation_id="replaceJob")
     async def replace_job(
@@ -69,8 +69,16 @@ class JobController(Controller):
         "becomes ready (or failed, with `description_error`) when the model is done.",
         status_code=202,
     )
-    async def generate_again(self, actor: CurrentActor, job_id: FromPath[int]) -> Job:
-        job, _ = await descriptions.describe_again(actor, job_id)
+    async def generate_again(
+        self,
+        actor: CurrentActor,
+        job_id: FromPath[int],
+        writer: Annotated[
+            Literal["model", "offline"],
+            QueryParameter(description="`offline`: the built-in writer, whatever the budget."),
+        ] = "model",
+    ) -> Job:
+        job, _ = await descriptions.describe_again(actor, job_id, offline=writer == "offline")
         return job
 
     @post(

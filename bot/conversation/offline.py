@@ -172,7 +172,12 @@ class OfflineConversant:
     name = NAME
 
     async def converse(
-        self, messages: Sequence[dict[str, Any]], tools: Sequence[ToolSpec], on_text: OnText
+        self,
+        messages: Sequence[dict[str, Any]],
+        tools: Sequence[ToolSpec],
+        on_text: OnText,
+        *,
+        on_usage: object = None,
     ) -> ModelTurn:
         thread_job = _thread_job(messages)
         last_user = max(i for i, m in enumerate(messages) if m["role"] == "user")

@@ -24,13 +24,14 @@ from bot.conversation.turn import run_turn
 from bot.posting import post_or_dm
 from bot.slack_client import slack_of
 from models import conversations
-from models.enums import Role
+from models.enums import Role, Surface
 from models.errors import DomainError
 from models.identity.operations import get_actor
 from models.settings import Settings
 from workers.broker import active_broker, gateway_of, settings_of, shared
 from workers.faults import is_transient
 from workers.llm import Conversant, LLMError, LLMGateway, OpenAIGateway
+from workers.llm.metering import OverBudget
 from workers.retry import on_give_up, turn_budget_seconds
 
 log = logging.getLogger(__name__)
@@ -69,24 +70,27 @@ async def converse(
         user_id=turn.slack_user_id,
     )
     await answer.show_progress()
+    limits: dict[str, Any] = {
+        "budget_chars": settings.conversation_context_chars,
+        "proposal_ttl": timedelta(hours=settings.proposal_ttl_hours),
+    }
     try:
         caller = Caller(
-            actor=await get_actor(turn.user_id),
+            actor=await get_actor(turn.user_id, Surface.SLACK),
             team_id=thread.team_id,
             slack_user_id=turn.slack_user_id,
             default_role=Role(settings.default_slack_role),
             job_id=thread.job_id,
         )
         async with asyncio.timeout(turn_budget_seconds(settings)):
-            final = await run_turn(
-                thread,
-                turn,
-                caller,
-                conversant_for(gateway),
-                answer,
-                budget_chars=settings.conversation_context_chars,
-                proposal_ttl=timedelta(hours=settings.proposal_ttl_hours),
-            )
+            try:
+                final = await run_turn(
+                    thread, turn, caller, conversant_for(gateway), answer, **limits
+                )
+            except OverBudget as over:
+                # The offline parser costs nothing: it answers, after saying why.
+                await answer.text(f"_{over.reason}_\n\n")
+                final = await run_turn(thread, turn, caller, OfflineConversant(), answer, **limits)
     except TimeoutError:
         await answer.finish(TOO_SLOW)
         await conversations.set_turn_status(turn_id, conversations.FAILED, answer.written)

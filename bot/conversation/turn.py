@@ -18,9 +18,11 @@ from bot.conversation import tools
 from bot.conversation.prompt import SYSTEM, thread_context
 from models import conversations
 from models.conversations import Message, ProposalOut, Thread, Turn
+from models.enums import Purpose
 from models.errors import DomainError
 from models.jobs import operations as jobs
-from workers.llm import Conversant, ToolCall
+from workers.llm import Conversant, ModelTurn, OnUsage, ToolCall
+from workers.llm.metering import Scope, metered
 from workers.retry import MAX_ROUNDS
 
 OUT_OF_ROUNDS = (
@@ -105,7 +107,13 @@ async def run_turn(
     messages = [*before, *done]
     specs = tools.specs()
     while rounds < MAX_ROUNDS:
-        reply = await model.converse([_wire(m) for m in messages], specs, presenter.text)
+        wire = [_wire(m) for m in messages]
+
+        async def ask(on_usage: OnUsage, wire: list[dict[str, Any]] = wire) -> ModelTurn:
+            return await model.converse(wire, specs, presenter.text, on_usage=on_usage)
+
+        scope = Scope(org_id=thread.org_id, user_id=turn.user_id)
+        reply, _ = await metered(Purpose.CONVERSE, model.name, scope, wire, ask)
         if not reply.tool_calls:
             return reply.text
         asked = Message(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.enums import Role
+from models.enums import Role, Surface
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +14,8 @@ class Actor:
     role: Role
     name: str = ""
     email: str = ""
+    surface: Surface = Surface.API
+    """Where the person is acting (recorded with what they write)."""
 
     @property
     def is_admin(self) -> bool:

@@ -16,7 +16,7 @@ import msgspec
 
 from models import list_versions
 from models.db import atomic, insert_one, is_postgres
-from models.enums import Role
+from models.enums import Role, Surface
 from models.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from models.identity import schemas
 from models.identity.actor import Actor
@@ -68,9 +68,14 @@ def token_out(row: dict[str, Any]) -> schemas.ApiToken:
     )
 
 
-def actor_of(user: schemas.User) -> Actor:
+def actor_of(user: schemas.User, surface: Surface = Surface.API) -> Actor:
     return Actor(
-        user_id=user.id, org_id=user.org_id, role=user.role, name=user.name, email=user.email
+        user_id=user.id,
+        org_id=user.org_id,
+        role=user.role,
+        name=user.name,
+        email=user.email,
+        surface=surface,
     )
 
 
@@ -297,11 +302,11 @@ async def get_user(user_id: int) -> schemas.User:
     return user_out(row)
 
 
-async def get_actor(user_id: int) -> Actor:
+async def get_actor(user_id: int, surface: Surface = Surface.API) -> Actor:
     row = await User.select().where(User.id == user_id).first()
     if row is None or not row["is_active"]:
         raise NotFound(f"user {user_id} not found")
-    return actor_of(user_out(row))
+    return actor_of(user_out(row), surface)
 
 
 # Slack identity ----------------------------------------------------------------------------
@@ -349,7 +354,7 @@ async def resolve_slack_actor(
                 slack_user_id=slack_user_id,
             )
         )
-    return actor_of(user_out(row))
+    return actor_of(user_out(row), Surface.SLACK)
 
 
 async def _slack_user(team_id: str, slack_user_id: str) -> Actor | None:
@@ -363,7 +368,7 @@ async def _slack_user(team_id: str, slack_user_id: str) -> Actor | None:
     user = user_out(row)
     if not user.is_active:
         raise Forbidden("your Hirebot account is deactivated; ask an Admin")
-    return actor_of(user)
+    return actor_of(user, Surface.SLACK)
 
 
 async def slack_colleagues(

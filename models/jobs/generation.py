@@ -18,7 +18,7 @@ from models import idempotency, list_versions
 from models.db import atomic
 from models.enums import GenerationStatus
 from models.errors import NotFound
-from models.jobs import schemas
+from models.jobs import schemas, versions
 from models.jobs.operations import job_out, now
 from models.tables import Job
 
@@ -58,6 +58,7 @@ async def mark_description_pending(job_id: int) -> None:
             {
                 Job.description_status: GenerationStatus.PENDING,
                 Job.description_error: None,
+                Job.description_draft: None,
                 Job.updated_at: now(),
             },
         )
@@ -98,6 +99,13 @@ async def _fail(job_id: int, status: Any, error: Any, reason: str) -> None:
             await list_versions.jobs_changed(org, [job_id])
 
 
+async def write_draft(job_id: int, text: str) -> None:
+    """The text so far while the model writes (for the API's generation state)."""
+    await Job.update({Job.description_draft: text}).where(
+        (Job.id == job_id) & (Job.description_status == GenerationStatus.PENDING)
+    )
+
+
 async def set_slack_thread(job_id: int, channel: str, thread_ts: str) -> None:
     """Remember the Slack thread where the job's conversation lives (the bot's worker task
     that started it does this, for the user who asked)."""
@@ -115,16 +123,24 @@ async def slack_thread(job_id: int) -> tuple[str, str] | None:
 
 
 async def store_description(
-    job_id: int, text: str, generated_by: str, *, run_key: str, result: dict[str, Any]
+    job_id: int,
+    text: str,
+    generated_by: str,
+    *,
+    run_key: str,
+    result: dict[str, Any],
+    call_id: int | None = None,
+    requested_by: int | None = None,
 ) -> Stored:
-    """Store a generated description (structured JD becomes pending) and record the run.
+    """Store a generated description as the job's next version (structured JD becomes
+    pending) and record the run.
 
     If the description was edited by hand meanwhile, nothing is stored and the recorded
     result says so (`ok: false`).
     """
 
     async def change() -> int | None:
-        return await _update_org(
+        org = await _update_org(
             job_id,
             {
                 Job.description: text,
@@ -132,12 +148,17 @@ async def store_description(
                 Job.description_generated_by: generated_by,
                 Job.description_generated_at: now(),
                 Job.description_error: None,
+                Job.description_draft: None,
                 Job.jd_json_status: GenerationStatus.PENDING,
                 Job.jd_json_error: None,
                 Job.updated_at: now(),
             },
             Job.description_status.is_in(list(_WRITABLE)),
         )
+        if org is not None:
+            provenance = versions.Provenance.generated(generated_by, call_id, requested_by)
+            await versions.record(job_id, text, provenance)
+        return org
 
     unchanged = {
         **result,
@@ -158,6 +179,7 @@ async def store_description_failure(job_id: int, *, run_key: str, result: dict[s
             {
                 Job.description_status: GenerationStatus.FAILED,
                 Job.description_error: str(result.get("reason") or "")[:1000] or None,
+                Job.description_draft: None,
                 Job.updated_at: now(),
             },
             Job.description_status == GenerationStatus.PENDING,

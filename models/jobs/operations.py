@@ -20,9 +20,10 @@ from models.db import atomic, insert_one, is_postgres
 from models.enums import EmploymentType, GenerationStatus, JobStatus
 from models.errors import Invalid, NotFound
 from models.identity.actor import Actor
-from models.jobs import schemas
+from models.jobs import schemas, versions
 from models.jobs.access import Action, is_valid_id, load_job, require_create, visible_jobs
 from models.jobs.skills import clean_skills
+from models.language import LanguageReport, check_language
 from models.stages import STAGE_VALUES
 from models.tables import Job, JobShare, JobStageCount, ResumeScoreWeights, User
 from models.text import check_text
@@ -106,6 +107,55 @@ async def _weights_row(job_id: int) -> dict[str, Any] | None:
 async def get_job(actor: Actor, job_id: int) -> schemas.Job:
     row = await load_job(actor, job_id)
     return job_out(row, await _weights_row(job_id))
+
+
+async def job_detail(actor: Actor, job_id: int) -> schemas.Job:
+    """The job with who wrote its description and the language check's summary."""
+    job = await get_job(actor, job_id)
+    latest = await versions.latest(job_id)
+    report = check_language(job.description)
+    return msgspec.structs.replace(
+        job,
+        description_provenance=None if latest is None else _provenance(latest),
+        language_check=schemas.LanguageSummary(
+            passed=report.passed, summary=report.summary, findings=len(report.findings)
+        ),
+    )
+
+
+def _provenance(latest: versions.VersionSummary) -> schemas.DescriptionProvenance:
+    return schemas.DescriptionProvenance(
+        version=latest.number,
+        written_by=latest.author,
+        source=latest.source,
+        author_user_id=latest.author_user_id,
+        model=latest.model,
+        model_call_id=latest.model_call_id,
+        accepted_by_id=latest.accepted_by_id,
+        accepted_by_name=latest.accepted_by_name,
+        created_at=latest.created_at,
+    )
+
+
+async def language_check(actor: Actor, job_id: int) -> LanguageReport:
+    """The inclusive-language check of the job's current description."""
+    return check_language((await get_job(actor, job_id)).description)
+
+
+async def generation_state(actor: Actor, job_id: int) -> schemas.Generation:
+    """Where the writing of the description stands, with the text so far."""
+    row = await load_job(actor, job_id)
+    status = GenerationStatus(row["description_status"])
+    if status is GenerationStatus.PENDING:
+        draft = row.get("description_draft") or ""
+        return schemas.Generation(
+            job_id=job_id, state="writing" if draft else "pending", text=draft
+        )
+    if status is GenerationStatus.FAILED:
+        return schemas.Generation(
+            job_id=job_id, state="failed", text="", error=row.get("description_error")
+        )
+    return schemas.Generation(job_id=job_id, state="ready", text=row["description"])
 
 
 async def list_owned_and_shared(actor: Actor) -> list[schemas.Job]:
@@ -270,6 +320,8 @@ async def create_job(
         await JobStageCount.insert(
             *[JobStageCount(job=row["id"], stage=stage, total=0) for stage in STAGE_VALUES]
         )
+        if data.description.strip():
+            await versions.record(row["id"], data.description, versions.Provenance.typed(actor))
         await list_versions.jobs_changed(actor.org_id, [row["id"]])
     return job_out(row, msgspec.structs.asdict(weights))
 
@@ -290,12 +342,17 @@ class UpdateResult(msgspec.Struct, frozen=True):
 
 
 async def update_job(
-    actor: Actor, job_id: int, data: schemas.JobUpdate | schemas.JobCreate
+    actor: Actor,
+    job_id: int,
+    data: schemas.JobUpdate | schemas.JobCreate,
+    *,
+    provenance: versions.Provenance | None = None,
 ) -> UpdateResult:
     """Apply a full (JobCreate) or partial (JobUpdate) update, weights included.
 
-    When the description changes the structured JD becomes pending; the caller re-queues
-    the conversion (`description_changed`).
+    A new description becomes the next version (typed by `actor` unless `provenance` says
+    otherwise) and its structured JD becomes pending; the caller re-queues the conversion
+    (`description_changed`).
     """
     async with atomic():
         current = await load_job(actor, job_id, Action.CHANGE)
@@ -318,6 +375,7 @@ async def update_job(
             changes["description_generated_by"] = None
             changes["description_generated_at"] = None
             changes["description_status"] = GenerationStatus.NONE
+            changes["description_error"] = None
         changes["updated_at"] = now()
         await Job.update({Job._meta.get_column_by_name(k): v for k, v in changes.items()}).where(
             Job.id == job_id
@@ -326,6 +384,10 @@ async def update_job(
         if isinstance(weights, schemas.Weights):
             await ResumeScoreWeights.update(_weights_values(weights)).where(
                 ResumeScoreWeights.job == job_id
+            )
+        if description_changed:
+            await versions.record(
+                job_id, changes["description"], provenance or versions.Provenance.typed(actor)
             )
         [row] = await Job.select().where(Job.id == job_id)
         weights_row = await _weights_row(job_id)

@@ -10,11 +10,11 @@ Write schemas ignore unknown fields, so read-only fields an old integration stil
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
-from models.enums import EmploymentType, GenerationStatus, JobStatus
+from models.enums import Author, EmploymentType, GenerationStatus, JobStatus, VersionSource
 from models.jobs.skills import parse_skills
 
 MAX_TITLE = 200
@@ -75,6 +75,43 @@ class Job(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     updated_at: datetime
     weights: Weights | None = None
+    description_provenance: DescriptionProvenance | None = None
+    """Who wrote the current description (in a job's detail)."""
+    language_check: LanguageSummary | None = None
+    """The inclusive-language check of the current description (in a job's detail)."""
+
+
+class DescriptionProvenance(msgspec.Struct, frozen=True, kw_only=True):
+    version: int
+    written_by: Author
+    """"person" or "model"."""
+    source: VersionSource
+    author_user_id: int | None
+    model: str | None
+    model_call_id: int | None
+    accepted_by_id: int | None
+    accepted_by_name: str | None
+    created_at: datetime
+
+
+class LanguageSummary(msgspec.Struct, frozen=True, kw_only=True):
+    passed: bool
+    summary: str
+    findings: int
+    """Details at `GET /api/jobs/{id}/language-check`."""
+
+
+GenerationState = Literal["pending", "writing", "ready", "failed"]
+
+
+class Generation(msgspec.Struct, frozen=True, kw_only=True):
+    """Where the writing of a job's description stands."""
+
+    job_id: int
+    state: GenerationState
+    text: str
+    """The text so far while writing; the stored description once ready."""
+    error: str | None = None
 
 
 class JobName(msgspec.Struct, frozen=True, kw_only=True):

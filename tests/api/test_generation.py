@@ -164,9 +164,13 @@ async def test_rewrite_answers_201_with_a_suggestion_and_stores_nothing(
 
     assert response.status_code == 201, response.text
     answer = response.json()
-    assert set(answer) == {"job_description", "suggested_skills"}
+    assert set(answer) == {"job_description", "suggested_skills", "changes"}
     assert "Senior" in answer["job_description"] and "Kubernetes" in answer["job_description"]
     assert isinstance(answer["suggested_skills"], list)
+    assert answer["changes"], "the rewrite is shown as changes too"
+    for change in answer["changes"]:
+        assert set(change) == {"index", "kind", "before", "after", "paragraph"}
+    assert any("Kubernetes" in change["after"] for change in answer["changes"])
     assert await Job.count() == 0
 
 

@@ -253,13 +253,13 @@ class Overloaded:
 
     name = "fake-model"
 
-    async def generate(self, data: Any) -> Any:
+    async def generate(self, data: Any, **_: Any) -> Any:
         raise LLMError("The language model is overloaded; try again in a minute.")
 
-    async def rewrite(self, data: Any) -> Any:
+    async def rewrite(self, data: Any, **_: Any) -> Any:
         raise LLMError("The language model is overloaded; try again in a minute.")
 
-    async def convert(self, title: str, description: str) -> Any:
+    async def convert(self, title: str, description: str, **_: Any) -> Any:
         raise LLMError("The language model is overloaded; try again in a minute.")
 
     async def aclose(self) -> None:

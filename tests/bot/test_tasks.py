@@ -202,7 +202,7 @@ async def test_a_model_failure_says_why_and_offers_retry(
 class BrokenGateway(OfflineGateway):
     """A model client with a bug in it (not an LLMError)."""
 
-    async def generate(self, data: Any) -> Any:
+    async def generate(self, data: Any, **_: Any) -> Any:
         raise KeyError("choices")
 
 

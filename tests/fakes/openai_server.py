@@ -320,6 +320,17 @@ class FakeOpenAI:
             await send({"tool_calls": [{**head, "function": {"name": name, "arguments": ""}}]})
             await send({"tool_calls": [{"index": index, "function": {"arguments": raw}}]})
         await send({}, "tool_calls" if reply.tool_calls else reply.finish_reason)
+        if (body.get("stream_options") or {}).get("include_usage"):
+            usage = {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}
+            chunk = {
+                "id": ident,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": body.get("model", "fake-model"),
+                "choices": [],
+                "usage": usage,
+            }
+            await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
         await response.write(b"data: [DONE]\n\n")
         await response.write_eof()
         return response

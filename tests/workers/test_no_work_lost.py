@@ -56,11 +56,11 @@ class FlakyGateway(OfflineGateway):
         super().__init__()
         self.failures, self.fault, self.calls = failures, fault, 0
 
-    async def generate(self, data: JobDescriptionInput) -> GeneratedText:
+    async def generate(self, data: JobDescriptionInput, **kwargs: Any) -> GeneratedText:
         self.calls += 1
         if self.calls <= self.failures:
             raise self.fault()
-        return await super().generate(data)
+        return await super().generate(data, **kwargs)
 
 
 async def test_a_transient_fault_is_retried_and_the_caller_gets_the_result(

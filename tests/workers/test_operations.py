@@ -36,11 +36,18 @@ REQUEST = DraftRequest(
 routed: list[dict[str, Any]] = []
 
 
-async def routed_generation(job_id: int, run_id: str, label: str, notes: str | None = None) -> Any:
+async def routed_generation(
+    job_id: int, run_id: str, label: str, notes: str | None = None, **given: Any
+) -> Any:
     """A test-only route: a task wrapping the plain one, as the bot's do."""
     routed.append({"job_id": job_id, "run_id": run_id, "label": label, "notes": notes})
     return await plain.generate_job_description(
-        job_id, run_id, notes, gateway=active_broker().state.gateway, broker=active_broker()
+        job_id,
+        run_id,
+        notes,
+        **given,
+        gateway=active_broker().state.gateway,
+        broker=active_broker(),
     )
 
 
@@ -113,12 +120,13 @@ async def test_operations_check_access_before_queueing(broker: AsyncBroker, edit
     assert (await jobs.get_job(editor, job.id)).description_status is GenerationStatus.NONE
 
 
-async def test_rewrite_text_and_wait(broker: AsyncBroker) -> None:
-    outcome = await descriptions.rewrite_text_and_wait(
-        "Data Engineer", "## About the role\n\nWe move data.", "Make it remote.", 5
+async def test_rewrite_text_and_wait(broker: AsyncBroker, editor: Actor) -> None:
+    outcome, changes = await descriptions.rewrite_text_and_wait(
+        editor, "Data Engineer", "## About the role\n\nWe move data.", "Make it remote.", 5
     )
 
     assert outcome["ok"] and "Remote" in (outcome["job_description"] or "")
+    assert changes and any("Remote" in change.after for change in changes)
 
 
 async def test_convert_again(broker: AsyncBroker, editor: Actor) -> None:
@@ -131,11 +139,11 @@ async def test_convert_again(broker: AsyncBroker, editor: Actor) -> None:
     assert (await jobs.get_job(editor, job.id)).jd_json_status is GenerationStatus.READY
 
 
-async def test_serving_runs_the_embedded_workers(db: None) -> None:
+async def test_serving_runs_the_embedded_workers(db: None, editor: Actor) -> None:
     async with serving(get_settings()) as broker:
         assert broker is active_broker()
         assert broker.state.gateway.name == "offline"
-        outcome = await descriptions.rewrite_text_and_wait("T", "Text.", "Shorter.", 5)
+        outcome, _ = await descriptions.rewrite_text_and_wait(editor, "T", "Text.", "Shorter.", 5)
         assert outcome["ok"]
     assert "gateway" not in broker.state
 

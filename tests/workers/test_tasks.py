@@ -170,13 +170,13 @@ class BrokenGateway:
 
     name = "broken"
 
-    async def generate(self, data: JobDescriptionInput) -> GeneratedText:
+    async def generate(self, data: JobDescriptionInput, **_: Any) -> GeneratedText:
         raise KeyError("choices")
 
-    async def rewrite(self, data: RewriteInput) -> RewriteResult:
+    async def rewrite(self, data: RewriteInput, **_: Any) -> RewriteResult:
         raise KeyError("choices")
 
-    async def convert(self, title: str, description: str) -> StructuredJD:
+    async def convert(self, title: str, description: str, **_: Any) -> StructuredJD:
         raise KeyError("choices")
 
     async def aclose(self) -> None:

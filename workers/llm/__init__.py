@@ -9,6 +9,7 @@ from workers.llm.gateway import (
     LLMError,
     LLMGateway,
     OnText,
+    OnUsage,
     OpenAIGateway,
     build_gateway,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "ModelTurn",
     "OfflineGateway",
     "OnText",
+    "OnUsage",
     "OpenAIGateway",
     "RewriteInput",
     "RewriteResult",

@@ -19,6 +19,7 @@ import openai
 from openai import AsyncStream
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessageParam
 from openai.types.chat.completion_create_params import ResponseFormat
+from openai.types.completion_usage import CompletionUsage
 
 from models.jobs.skills import clean_skills
 from models.settings import Settings
@@ -34,6 +35,7 @@ from workers.llm.schemas import (
     StructuredJD,
     ToolCall,
     ToolSpec,
+    Usage,
     rewrite_answer_schema,
     structured_jd_schema,
 )
@@ -54,20 +56,35 @@ class LLMError(Exception):
         self.reason = reason
 
 
+OnText = Callable[[str], Awaitable[None]]
+"""Receives the answer's text as it is written, piece by piece."""
+
+OnUsage = Callable[[Usage], None]
+"""Receives the tokens of each completion, as the model reports them."""
+
+
 class LLMGateway(Protocol):
     name: str
 
-    async def generate(self, data: JobDescriptionInput) -> GeneratedText: ...
+    async def generate(
+        self,
+        data: JobDescriptionInput,
+        *,
+        on_text: OnText | None = None,
+        on_usage: OnUsage | None = None,
+    ) -> GeneratedText:
+        """The description; with `on_text`, streamed to it while it is written."""
+        ...
 
-    async def rewrite(self, data: RewriteInput) -> RewriteResult: ...
+    async def rewrite(
+        self, data: RewriteInput, *, on_usage: OnUsage | None = None
+    ) -> RewriteResult: ...
 
-    async def convert(self, title: str, description: str) -> StructuredJD: ...
+    async def convert(
+        self, title: str, description: str, *, on_usage: OnUsage | None = None
+    ) -> StructuredJD: ...
 
     async def aclose(self) -> None: ...
-
-
-OnText = Callable[[str], Awaitable[None]]
-"""Receives the answer's text as it is written, piece by piece."""
 
 
 class Conversant(Protocol):
@@ -76,7 +93,12 @@ class Conversant(Protocol):
     name: str
 
     async def converse(
-        self, messages: Sequence[dict[str, Any]], tools: Sequence[ToolSpec], on_text: OnText
+        self,
+        messages: Sequence[dict[str, Any]],
+        tools: Sequence[ToolSpec],
+        on_text: OnText,
+        *,
+        on_usage: OnUsage | None = None,
     ) -> ModelTurn: ...
 
 
@@ -122,15 +144,60 @@ class OpenAIGateway:
             max_retries=max(settings.llm_max_attempts - 1, 0),
         )
 
-    async def generate(self, data: JobDescriptionInput) -> GeneratedText:
-        text = await self._ask(prompts.generate_messages(data), None, _text)
+    async def generate(
+        self,
+        data: JobDescriptionInput,
+        *,
+        on_text: OnText | None = None,
+        on_usage: OnUsage | None = None,
+    ) -> GeneratedText:
+        messages = prompts.generate_messages(data)
+        if on_text is None:
+            text = await self._ask(messages, None, _text, on_usage)
+        else:
+            text = _text(await self._stream_text(messages, on_text, on_usage))
         return GeneratedText(text=text, generated_by=self.name)
 
-    async def rewrite(self, data: RewriteInput) -> RewriteResult:
+    async def _stream_text(
+        self,
+        messages: list[ChatCompletionMessageParam],
+        on_text: OnText,
+        on_usage: OnUsage | None,
+    ) -> str:
+        """One streamed answer (no second try: its pieces have been shown already)."""
+        pieces: list[str] = []
+        try:
+            created = await self._client.chat.completions.create(
+                model=self.name,
+                messages=messages,
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+            stream = cast(AsyncStream[ChatCompletionChunk], created)
+            async for chunk in stream:
+                _report(on_usage, chunk.usage)
+                for choice in chunk.choices:
+                    if choice.delta.content:
+                        pieces.append(choice.delta.content)
+                        await on_text(choice.delta.content)
+                    if choice.finish_reason == "content_filter":
+                        raise LLMError("The model's content filter blocked the answer.")
+                    if choice.finish_reason == "length":
+                        raise LLMError("The model's answer was cut off at its length limit.")
+        except openai.APIError as exc:
+            raise LLMError(self._reason(exc)) from exc
+        if not "".join(pieces).strip():
+            raise LLMError("The model returned an empty description.")
+        return "".join(pieces)
+
+    async def rewrite(
+        self, data: RewriteInput, *, on_usage: OnUsage | None = None
+    ) -> RewriteResult:
         answer = await self._ask(
             prompts.rewrite_messages(data),
             _json_format("rewritten_job_description", rewrite_answer_schema()),
             _decode_rewrite,
+            on_usage,
         )
         return RewriteResult(
             job_description=answer.job_description.strip(),
@@ -138,18 +205,26 @@ class OpenAIGateway:
             generated_by=self.name,
         )
 
-    async def convert(self, title: str, description: str) -> StructuredJD:
+    async def convert(
+        self, title: str, description: str, *, on_usage: OnUsage | None = None
+    ) -> StructuredJD:
         return await self._ask(
             prompts.convert_messages(title, description),
             _json_format("structured_job_description", structured_jd_schema()),
             _decode_jd,
+            on_usage,
         )
 
     async def aclose(self) -> None:
         await self._client.close()
 
     async def converse(
-        self, messages: Sequence[dict[str, Any]], tools: Sequence[ToolSpec], on_text: OnText
+        self,
+        messages: Sequence[dict[str, Any]],
+        tools: Sequence[ToolSpec],
+        on_text: OnText,
+        *,
+        on_usage: OnUsage | None = None,
     ) -> ModelTurn:
         """One streamed answer: its text goes to `on_text` as it arrives; tool calls are
         collected from their pieces (strict schemas: the arguments fit, or the tool says why
@@ -173,9 +248,11 @@ class OpenAIGateway:
                     for tool in tools
                 ],
                 stream=True,
+                stream_options={"include_usage": True},
             )
             stream = cast(AsyncStream[ChatCompletionChunk], created)
             async for chunk in stream:
+                _report(on_usage, chunk.usage)
                 for choice in chunk.choices:
                     delta = choice.delta
                     if delta.content:
@@ -204,10 +281,12 @@ class OpenAIGateway:
         messages: list[ChatCompletionMessageParam],
         response_format: ResponseFormat | None,
         decode: Callable[[str], T],
+        on_usage: OnUsage | None = None,
     ) -> T:
         """Call the model, decode its answer, and ask once more if the answer is unusable."""
         for attempt in range(1, ANSWER_ATTEMPTS + 1):
             completion = await self._complete(messages, response_format)
+            _report(on_usage, completion.usage)
             try:
                 return decode(_content(completion))
             except _InvalidAnswer as exc:
@@ -261,6 +340,13 @@ class OpenAIGateway:
         return f"The language model call failed: {exc.message[:200]}"
 
 
+def _report(on_usage: OnUsage | None, reported: CompletionUsage | None) -> None:
+    if on_usage is not None and reported is not None:
+        on_usage(
+            Usage(tokens_in=reported.prompt_tokens or 0, tokens_out=reported.completion_tokens or 0)
+        )
+
+
 def _content(completion: ChatCompletion) -> str:
     """The answer's text; a refusal or a filtered answer is final, a cut one is retried."""
     if not completion.choices:
@@ -279,4 +365,4 @@ def build_gateway(settings: Settings) -> LLMGateway:
     """The OpenAI gateway when a key is configured, the offline writer otherwise."""
     if settings.openai_api_key:
         return OpenAIGateway(settings)
-    return OfflineGateway()
+    return OfflineGateway(chunk_delay=settings.offline_stream_pace)

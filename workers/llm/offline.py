@@ -6,8 +6,9 @@ is deterministic, and every text it writes says that it was written offline.
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 from models.enums import EmploymentType
@@ -569,13 +570,31 @@ class OfflineGateway:
 
     name = OFFLINE
 
-    async def generate(self, data: JobDescriptionInput) -> GeneratedText:
-        return GeneratedText(text=compose_description(data), generated_by=OFFLINE)
+    def __init__(self, chunk_delay: float = 0.0) -> None:
+        self.chunk_delay = chunk_delay
+        """Seconds between streamed lines (HIREBOT_OFFLINE_STREAM_PACE)."""
 
-    async def rewrite(self, data: RewriteInput) -> RewriteResult:
+    async def generate(
+        self,
+        data: JobDescriptionInput,
+        *,
+        on_text: Callable[[str], Awaitable[None]] | None = None,
+        on_usage: object = None,
+    ) -> GeneratedText:
+        text = compose_description(data)
+        if on_text is not None:
+            for index, line in enumerate(text.splitlines(keepends=True)):
+                if index and self.chunk_delay:
+                    await asyncio.sleep(self.chunk_delay)
+                await on_text(line)
+        return GeneratedText(text=text, generated_by=OFFLINE)
+
+    async def rewrite(self, data: RewriteInput, *, on_usage: object = None) -> RewriteResult:
         return rewrite_description(data)
 
-    async def convert(self, title: str, description: str) -> StructuredJD:
+    async def convert(
+        self, title: str, description: str, *, on_usage: object = None
+    ) -> StructuredJD:
         return parse_description(title, description)
 
     async def aclose(self) -> None:

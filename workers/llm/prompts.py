@@ -14,6 +14,10 @@ from openai.types.chat import ChatCompletionMessageParam
 
 from workers.llm.schemas import JobDescriptionInput, RewriteInput
 
+PROMPT_VERSION = "2026-12-02"
+"""Changes whenever a system prompt below does: recorded with every model call."""
+OFFLINE_VERSION = "offline-1"
+
 SECTIONS = ("job_fields", "title", "description", "instruction")
 MAX_TEXT_CHARS = 20_000
 """Longer user text is cut: it bounds the cost and the time of one call."""
@@ -30,7 +34,13 @@ _DATA_RULES = (
 _STYLE = (
     "Write in clear, inclusive, professional English. Use Markdown: a level-2 heading (##) "
     "per section and '-' bullets. Do not invent salary figures, company names or benefits "
-    "that the data does not mention. No preamble and no closing remarks."
+    "that the data does not mention. No preamble and no closing remarks.\n"
+    "Use wording that welcomes every qualified applicant: address the reader as 'you'; "
+    "avoid gender-coded words (such as aggressive, dominant, competitive, fearless), "
+    "age-coded phrases (young, digital native, recent graduate), requirements that are "
+    "rarely essential (native speaker, able-bodied, standing for long periods) unless the "
+    "data says the role needs them, and closed-culture jargon (rockstar, ninja, guru, "
+    "work hard play hard)."
 )
 
 GENERATE_SYSTEM = (

@@ -34,6 +34,13 @@ class RewriteInput(msgspec.Struct, frozen=True, kw_only=True):
     instruction: str
 
 
+class Usage(msgspec.Struct, frozen=True, kw_only=True):
+    """Tokens one completion used, as the model reported them."""
+
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
 class GeneratedText(msgspec.Struct, frozen=True, kw_only=True):
     text: str
     generated_by: str

@@ -7,10 +7,12 @@ from typing import Any
 from models import idempotency
 from models.db import atomic
 from models.enums import JobStatus, Role
-from models.errors import Invalid, NotFound
+from models.errors import Conflict, Invalid, NotFound
 from models.identity.actor import Actor
 from models.identity.operations import slack_colleagues
 from models.jobs import operations as jobs
+from models.jobs import versions
+from models.jobs.changes import Change, apply, compare, normalise
 from models.jobs.schemas import Job, JobCreate, JobUpdate
 from workers import queue
 from workers.tasks import convert_jd_to_json
@@ -22,17 +24,24 @@ async def create_job(actor: Actor, data: JobCreate) -> Job:
     async with atomic():
         job = await jobs.create_job(actor, data)
         if job.description.strip():
-            await queue.send(convert_jd_to_json, job_id=job.id)
+            await queue.send(convert_jd_to_json, job_id=job.id, requested_by=actor.user_id)
     return job
 
 
-async def update_job(actor: Actor, job_id: int, data: JobUpdate | JobCreate) -> Job:
-    """Change a job; a new (non-blank) description gets structured as JSON again (queued
+async def update_job(
+    actor: Actor,
+    job_id: int,
+    data: JobUpdate | JobCreate,
+    *,
+    provenance: versions.Provenance | None = None,
+) -> Job:
+    """Change a job; a new description is its next version (typed by `actor` unless
+    `provenance` says otherwise) and, when not blank, is structured as JSON again (queued
     in the same transaction)."""
     async with atomic():
-        result = await jobs.update_job(actor, job_id, data)
+        result = await jobs.update_job(actor, job_id, data, provenance=provenance)
         if result.description_changed and result.job.description.strip():
-            await queue.send(convert_jd_to_json, job_id=job_id)
+            await queue.send(convert_jd_to_json, job_id=job_id, requested_by=actor.user_id)
     return result.job
 
 
@@ -67,7 +76,55 @@ async def rewrite_proposal(job_id: int, proposal_id: str | None) -> dict[str, An
     return stored
 
 
-async def accept_rewrite(actor: Actor, job_id: int, proposal_id: str | None) -> Job:
-    """Make a proposed rewrite the job's description (then it is structured again)."""
+async def proposed_changes(actor: Actor, job_id: int, proposal_id: str | None) -> list[Change]:
+    """What a proposed rewrite changes in the job's current description."""
+    job = await jobs.get_job(actor, job_id)
     proposal = await rewrite_proposal(job_id, proposal_id)
-    return await update_job(actor, job_id, JobUpdate(description=str(proposal["job_description"])))
+    return compare(_base(proposal, job), str(proposal["job_description"]))
+
+
+async def accept_rewrite(
+    actor: Actor, job_id: int, proposal_id: str | None, accepted: list[int] | None = None
+) -> Job:
+    """Make a proposed rewrite the job's description: all its changes, or only those
+    `accepted` (their indexes); the next version says the model wrote it and `actor`
+    accepted it. Then it is structured again."""
+    proposal = await rewrite_proposal(job_id, proposal_id)
+    job = await jobs.get_job(actor, job_id)
+    base, rewritten = _base(proposal, job), str(proposal["job_description"])
+    changes = compare(base, rewritten)
+    chosen = sorted(set(range(len(changes)) if accepted is None else accepted))
+    if not chosen:
+        raise Invalid("choose at least one change to accept", field="accepted")
+    try:
+        text = apply(base, rewritten, chosen)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="accepted") from None
+    provenance = versions.Provenance.rewrite(
+        actor,
+        proposal.get("generated_by"),
+        proposal.get("call_id"),
+        partial=len(chosen) < len(changes),
+    )
+    return await update_job(actor, job_id, JobUpdate(description=text), provenance=provenance)
+
+
+def _base(proposal: dict[str, Any], job: Job) -> str:
+    """The description the rewrite was made from, which must still be the job's."""
+    base = str(proposal.get("base", job.description))
+    if normalise(base) != normalise(job.description):
+        raise Conflict(
+            "the description changed since this rewrite was proposed; ask for a new rewrite"
+        )
+    return base
+
+
+async def restore_version(actor: Actor, job_id: int, number: int) -> Job:
+    """Make an earlier version the job's description again (as a new version)."""
+    text = await versions.version_text(actor, job_id, number)
+    return await update_job(
+        actor,
+        job_id,
+        JobUpdate(description=text),
+        provenance=versions.Provenance.restored(actor, number),
+    )

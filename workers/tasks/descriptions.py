@@ -9,21 +9,27 @@ later delivery returns it without calling the model or writing again.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Annotated, cast
 
 import msgspec
 from taskiq import AsyncBroker, TaskiqDepends
 
 from models import idempotency
+from models.enums import Purpose
 from models.errors import NotFound
 from models.jobs import generation as store
 from workers import queue
 from workers.broker import broker_of, gateway_of
-from workers.llm import JobDescriptionInput, LLMError, LLMGateway
+from workers.llm import JobDescriptionInput, LLMError, LLMGateway, OnText, StructuredJD
+from workers.llm.metering import OverBudget, Scope, metered, offline_writer
 from workers.tasks.names import CONVERT_TASK
 from workers.tasks.results import ConversionOutcome, GenerationOutcome
 
 log = logging.getLogger(__name__)
+
+DRAFT_EVERY = 1.0
+"""Seconds between saves of the text so far while the model writes."""
 
 
 def _generation(
@@ -46,16 +52,21 @@ async def generate_job_description(
     job_id: int,
     run_id: str,
     notes: str | None = None,
+    requested_by: int | None = None,
+    offline: bool = False,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
     broker: Annotated[AsyncBroker, TaskiqDepends(broker_of)],
+    on_text: OnText | None = None,
 ) -> GenerationOutcome:
-    """Write the job's description with the model and store it; then queue its conversion
-    to JSON."""
+    """Write the job's description with the model (streamed: the text so far is kept on
+    the job, and given to `on_text`) and store it as the next version; then queue its
+    conversion to JSON."""
     key = f"generate:{run_id}"
     earlier = await idempotency.stored(key)
     if earlier is None:
-        written = await _write_description(job_id, key, notes, gateway)
+        writer = offline_writer(gateway) if offline else gateway
+        written = await _write_description(job_id, key, notes, requested_by, writer, on_text)
         result = cast(GenerationOutcome, written.result)
         # Of concurrent deliveries, the one that stored the result queues the conversion.
         convert = written.first and result["ok"]
@@ -69,12 +80,41 @@ async def generate_job_description(
         conversion = broker.find_task(CONVERT_TASK)
         if conversion is None:
             raise LookupError(f"task {CONVERT_TASK} is not registered")
-        await queue.send(conversion, job_id=job_id, run_id=run_id, task_id=f"{run_id}:convert")
+        await queue.send(
+            conversion,
+            job_id=job_id,
+            run_id=run_id,
+            requested_by=requested_by,
+            task_id=f"{run_id}:convert",
+        )
     return result
 
 
+class _Draft:
+    """Receives the text as it is written: forwards it, and keeps the text so far on the
+    job every `DRAFT_EVERY` seconds (what `GET /api/jobs/{id}/generation` shows)."""
+
+    def __init__(self, job_id: int, forward: OnText | None) -> None:
+        self.job_id, self.forward = job_id, forward
+        self.text = ""
+        self._saved_at = time.monotonic()
+
+    async def add(self, piece: str) -> None:
+        self.text += piece
+        if self.forward is not None:
+            await self.forward(piece)
+        if time.monotonic() - self._saved_at >= DRAFT_EVERY:
+            self._saved_at = time.monotonic()
+            await store.write_draft(self.job_id, self.text)
+
+
 async def _write_description(
-    job_id: int, key: str, notes: str | None, gateway: LLMGateway
+    job_id: int,
+    key: str,
+    notes: str | None,
+    requested_by: int | None,
+    gateway: LLMGateway,
+    on_text: OnText | None,
 ) -> store.Stored:
     try:
         job = await store.load_job(job_id)
@@ -89,14 +129,28 @@ async def _write_description(
         location=job.location,
         notes=notes,
     )
+    draft = _Draft(job_id, on_text)
+    scope = Scope(org_id=job.org_id, user_id=requested_by)
     try:
-        written = await gateway.generate(data)
+        written, call_id = await metered(
+            Purpose.GENERATE,
+            gateway.name,
+            scope,
+            data,
+            lambda on_usage: gateway.generate(data, on_text=draft.add, on_usage=on_usage),
+        )
     except LLMError as exc:
         failure = _generation(job_id, reason=exc.reason, generated_by=gateway.name)
         return await store.store_description_failure(job_id, run_key=key, result=dict(failure))
     success = _generation(job_id, text=written.text, generated_by=written.generated_by)
     return await store.store_description(
-        job_id, written.text, written.generated_by, run_key=key, result=dict(success)
+        job_id,
+        written.text,
+        written.generated_by,
+        run_key=key,
+        result=dict(success),
+        call_id=call_id,
+        requested_by=requested_by,
     )
 
 
@@ -121,6 +175,7 @@ def _conversion(
 async def convert_jd_to_json(
     job_id: int,
     run_id: str,
+    requested_by: int | None = None,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
 ) -> ConversionOutcome:
@@ -142,20 +197,44 @@ async def convert_jd_to_json(
         outcome = await store.record_outcome(key, dict(_conversion(job_id, reason=reason)))
         return cast(ConversionOutcome, outcome.result)
     try:
-        structured = await gateway.convert(job.title, source)
+        structured, converter = await _convert(
+            gateway, Scope(job.org_id, requested_by), job.title, source
+        )
     except LLMError as exc:
         failure = _conversion(job_id, digest=digest, reason=exc.reason, generated_by=gateway.name)
         stored = await store.store_jd_json_failure(
             job_id, source, run_key=key, result=dict(failure)
         )
     else:
-        success = _conversion(job_id, digest=digest, ok=True, generated_by=gateway.name)
+        success = _conversion(job_id, digest=digest, ok=True, generated_by=converter)
         stored = await store.store_jd_json(
             job_id,
             source,
             msgspec.to_builtins(structured),
-            gateway.name,
+            converter,
             run_key=key,
             result=dict(success),
         )
     return cast(ConversionOutcome, stored.result)
+
+
+async def _convert(
+    gateway: LLMGateway, scope: Scope, title: str, source: str
+) -> tuple[StructuredJD, str]:
+    """The model's structure of a description, and who made it; past the budget, the
+    offline parser's."""
+
+    async def run(converter: LLMGateway) -> tuple[StructuredJD, str]:
+        structured, _ = await metered(
+            Purpose.CONVERT,
+            converter.name,
+            scope,
+            [title, source],
+            lambda on_usage: converter.convert(title, source, on_usage=on_usage),
+        )
+        return structured, converter.name
+
+    try:
+        return await run(gateway)
+    except OverBudget:
+        return await run(offline_writer(gateway))

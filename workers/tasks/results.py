@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NotRequired
+
 # pydantic (which taskiq uses to read results back) needs this TypedDict before Python 3.12.
 from typing_extensions import TypedDict
 
@@ -23,6 +25,10 @@ class RewriteOutcome(TypedDict):
     suggested_skills: list[str]
     reason: str | None
     generated_by: str | None
+    base: NotRequired[str]
+    """The description that was rewritten (what the changes are counted against)."""
+    call_id: NotRequired[int | None]
+    """The model call that wrote it (provenance of an accepted version)."""
 
 
 class ConversionOutcome(TypedDict):

@@ -12,8 +12,10 @@ from typing import Annotated, cast
 from taskiq import TaskiqDepends
 
 from models import idempotency
+from models.enums import Purpose
 from workers.broker import gateway_of
 from workers.llm import LLMError, LLMGateway, RewriteInput
+from workers.llm.metering import Scope, metered, offline_writer
 from workers.tasks.results import RewriteOutcome
 
 
@@ -23,6 +25,9 @@ async def rewrite_job_description(
     description: str,
     instruction: str,
     job_id: int | None = None,
+    org_id: int | None = None,
+    requested_by: int | None = None,
+    offline: bool = False,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
 ) -> RewriteOutcome:
@@ -33,16 +38,25 @@ async def rewrite_job_description(
         result = await _rewrite(
             job_id,
             RewriteInput(title=title, description=description, instruction=instruction),
-            gateway,
+            offline_writer(gateway) if offline else gateway,
+            Scope(org_id=org_id, user_id=requested_by),
         )
         if not await idempotency.record(key, dict(result)):
             result = cast(RewriteOutcome, await idempotency.stored(key))
     return result
 
 
-async def _rewrite(job_id: int | None, data: RewriteInput, gateway: LLMGateway) -> RewriteOutcome:
+async def _rewrite(
+    job_id: int | None, data: RewriteInput, gateway: LLMGateway, scope: Scope
+) -> RewriteOutcome:
     try:
-        answer = await gateway.rewrite(data)
+        answer, call_id = await metered(
+            Purpose.REWRITE,
+            gateway.name,
+            scope,
+            data,
+            lambda on_usage: gateway.rewrite(data, on_usage=on_usage),
+        )
     except LLMError as exc:
         return {
             "ok": False,
@@ -51,6 +65,8 @@ async def _rewrite(job_id: int | None, data: RewriteInput, gateway: LLMGateway) 
             "suggested_skills": [],
             "reason": exc.reason,
             "generated_by": gateway.name,
+            "base": data.description,
+            "call_id": None,
         }
     return {
         "ok": True,
@@ -59,4 +75,6 @@ async def _rewrite(job_id: int | None, data: RewriteInput, gateway: LLMGateway) 
         "suggested_skills": answer.suggested_skills,
         "reason": None,
         "generated_by": answer.generated_by,
+        "base": data.description,
+        "call_id": call_id,
     }
