@@ -7,6 +7,7 @@ and the work after the ack reads the same result.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 import msgspec
 
 from bot.blocks import ids
+from bot.blocks.changes_modal import chosen_changes
 from bot.blocks.job_modal import modal_errors, parse_new_job_submission
 from bot.blocks.rewrite_modal import parse_rewrite_submission, rewrite_modal_errors
 from bot.blocks.share_modal import parse_share_submission
@@ -135,3 +137,38 @@ def share_form(view: Mapping[str, Any]) -> ShareForm:
     if not picked:
         return ShareForm(job_id, [], {ids.SHARE_USERS_BLOCK: "Pick at least one colleague."})
     return ShareForm(job_id, picked)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesForm:
+    """The changes ticked in the "Choose changes" modal, and the proposal they belong to."""
+
+    job_id: int | None
+    proposal: str | None
+    accepted: list[int]
+    where: tuple[str, str, str] | None
+    """`(channel, proposal message ts, thread ts)` of the proposal, to redraw it."""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def changes_form(view: Mapping[str, Any]) -> ChangesForm:
+    """The ticked changes of a submitted "Choose changes" modal, or the error to show."""
+    try:
+        meta = json.loads(str(view.get("private_metadata") or "{}"))
+    except json.JSONDecodeError:
+        meta = {}
+    job_id, proposal = meta.get("job_id"), meta.get("proposal")
+    values = _values(view)
+    first = next((b for b in values if str(b).startswith(ids.CHANGE_BLOCK_PREFIX)), None)
+    if not isinstance(job_id, int) or not isinstance(proposal, str) or first is None:
+        return ChangesForm(None, None, [], None, {first or "": "This form is outdated."})
+    accepted = chosen_changes(values)
+    if not accepted:
+        return ChangesForm(
+            job_id, proposal, [], None, {first: "Tick at least one change, or Cancel."}
+        )
+    where = meta.get("where")
+    spot = (
+        tuple(str(part) for part in where) if isinstance(where, list) and len(where) == 3 else None
+    )
+    return ChangesForm(job_id, proposal, accepted, spot)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from taskiq import AsyncBroker, TaskiqDepends
 
 from bot.blocks.job_messages import (
+    description_footer,
     description_ready_message,
     drafting_message,
     generation_failed_message,
@@ -28,9 +29,11 @@ from bot.blocks.job_messages import (
     rewrite_proposal_message,
     rewriting_message,
 )
-from bot.blocks.layout import Message
+from bot.blocks.layout import Block, Message
 from bot.blocks.refs import candidate_url
 from bot.blocks.values import RetryKind
+from bot.conversation.answer import SlackAnswer
+from bot.live import LiveText
 from bot.posting import post_or_dm, update_message
 from bot.slack_client import slack_of
 from bot.threads import ThreadRef
@@ -38,16 +41,21 @@ from models import idempotency
 from models.enums import JobStatus
 from models.errors import NotFound
 from models.jobs import generation
+from models.jobs.changes import compare
 from models.jobs.schemas import Job, JobName
+from models.language import check_language
 from models.settings import Settings
 from workers.broker import active_broker, broker_of, gateway_of, settings_of, shared
 from workers.faults import Transient, is_transient
-from workers.llm import LLMGateway
+from workers.llm import OFFLINE, LLMGateway
 from workers.retry import on_give_up
 from workers.tasks import descriptions, rewrite
 from workers.tasks.results import GenerationOutcome, RewriteOutcome
 
 log = logging.getLogger(__name__)
+
+LIVE_UPDATE_PACE = 2.0
+"""Seconds between updates of a description written live where Slack refuses streams."""
 
 DESCRIBE_IN_THREAD_TASK = "hirebot.slack.describe_in_thread"
 REWRITE_IN_THREAD_TASK = "hirebot.slack.rewrite_in_thread"
@@ -63,14 +71,17 @@ async def describe_in_thread(
     title: str | None = None,
     requested_by: int | None = None,
     offline: bool = False,
+    note: str | None = None,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
     broker: Annotated[AsyncBroker, TaskiqDepends(broker_of)],
     slack: Annotated[AsyncWebClient | None, TaskiqDepends(slack_of)],
     settings: Annotated[Settings, TaskiqDepends(settings_of)],
 ) -> GenerationOutcome:
-    """Write the job's description and tell the thread (starting it with "Drafting..."
-    when there is none yet). `title` saves reading the job before the model writes."""
+    """Write the job's description live into the thread (starting it with "Drafting..."
+    when there is none yet), ending with its buttons and the language check. `title`
+    saves reading the job before the model writes; `note` is said first (why the offline
+    writer writes this one)."""
     if title is None:
         found = await _job(job_id)
         title = found.title if found else f"job {job_id}"
@@ -78,26 +89,49 @@ async def describe_in_thread(
     where = await _placeholder(slack, asked, run_id, drafting_message(title))
     if where is not None and not asked.thread_ts:
         await generation.set_slack_thread(job_id, str(where.channel), str(where.thread_ts))
+    if note:
+        await _post_once(slack, f"post:{run_id}:note", where, None, notice_message(note))
+    writer = OFFLINE if offline else gateway.name
+    live = _live(slack, where, settings, writer)
     try:
         result = await descriptions.generate_job_description(
-            job_id, run_id, notes, requested_by, offline, gateway=gateway, broker=broker
+            job_id,
+            run_id,
+            notes,
+            requested_by,
+            offline,
+            gateway=gateway,
+            broker=broker,
+            on_text=live.text if live else None,
         )
     except Exception as error:  # a bug: never leave the thread silent; re-raised
+        if live is not None:
+            await live.close()
         if not is_transient(error):  # a passing fault is retried quietly instead
             await _tell_failure(slack, where, run_id, title, job_id)
         raise
     job = await _job(job_id)
     if result["ok"] and job is not None:
         shown = msgspec.structs.replace(job, description=result["text"] or job.description)
-        reply = description_ready_message(shown, candidate_url(settings.public_url, job.public_key))
+        url = candidate_url(settings.public_url, job.public_key)
+        report = check_language(shown.description)
+        reply = description_ready_message(shown, url, report)
         headline = headline_update(job, "done")
-    else:
-        why = result["reason"] or "The description could not be written."
-        reply = generation_failed_message(title, why, job_id, "generate")
-        headline = headline_update(_ref(job_id, title), "failed")
-    await _post_once(
-        slack, f"post:{run_id}:{'ok' if result['ok'] else 'failed'}", where, headline, reply
-    )
+        if live is not None and live.shown:
+            # The text is in the thread already: the stream ends with the buttons.
+            footer = description_footer(shown, url, report)
+            await _finish_live_once(
+                slack, f"post:{run_id}:ok", where, headline, live, footer, reply
+            )
+        else:
+            await _post_once(slack, f"post:{run_id}:ok", where, headline, reply)
+        return result
+    if live is not None:
+        await live.close()
+    why = result["reason"] or "The description could not be written."
+    reply = generation_failed_message(title, why, job_id, "generate")
+    headline = headline_update(_ref(job_id, title), "failed")
+    await _post_once(slack, f"post:{run_id}:failed", where, headline, reply)
     return result
 
 
@@ -111,6 +145,7 @@ async def rewrite_in_thread(
     org_id: int | None = None,
     requested_by: int | None = None,
     offline: bool = False,
+    note: str | None = None,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
     slack: Annotated[AsyncWebClient | None, TaskiqDepends(slack_of)],
@@ -125,6 +160,8 @@ async def rewrite_in_thread(
     where = await _placeholder(slack, asked, run_id, rewriting_message(title, instruction))
     if where is not None and not asked.thread_ts:
         await generation.set_slack_thread(job_id, str(where.channel), str(where.thread_ts))
+    if note:
+        await _post_once(slack, f"post:{run_id}:note", where, None, notice_message(note))
     try:
         result = await rewrite.rewrite_job_description(
             run_id,
@@ -147,10 +184,10 @@ async def rewrite_in_thread(
         reply = notice_message(":warning: The job this rewrite was for no longer exists.")
         headline = reply
     elif result["ok"] and result["job_description"]:
+        changes = compare(description, result["job_description"])
         reply = rewrite_proposal_message(
-            job.id, job.title, result["job_description"], result["suggested_skills"],
-            proposal_id=run_id,
-        )  # fmt: skip
+            job.id, job.title, changes, result["suggested_skills"], proposal_id=run_id
+        )
         headline = rewrite_headline(ref, ok=True)
     else:
         why = result["reason"] or "The description could not be rewritten."
@@ -240,14 +277,15 @@ async def _post_once(
     slack: AsyncWebClient | None,
     key: str,
     where: ThreadRef | None,
-    headline: Message,
+    headline: Message | None,
     reply: Message,
 ) -> None:
+    """Post `reply` in the thread once per `key` (the placeholder becoming `headline`)."""
     if slack is None or where is None:
         return
 
     async def post() -> dict[str, Any]:
-        if where.placeholder_ts and where.channel:
+        if headline is not None and where.placeholder_ts and where.channel:
             await update_message(slack, where.channel, where.placeholder_ts, headline)
         channel, ts = await post_or_dm(
             slack, where.channel, where.user_id, reply, thread_ts=where.thread_ts
@@ -259,6 +297,51 @@ async def _post_once(
         raise Transient(f"{key} is being posted by another delivery", retry_after=5)
     if not outcome.ran:
         log.info("%s was posted already", key)
+
+
+def _live(
+    slack: AsyncWebClient | None, where: ThreadRef | None, settings: Settings, writer: str
+) -> LiveText | None:
+    """Where the description is written as the model writes it: None without Slack, or
+    for an offline writer with no pace (its text is all there at once: posted whole)."""
+    if slack is None or where is None or not where.channel or not where.thread_ts:
+        return None
+    if writer == OFFLINE and not settings.offline_stream_pace:
+        return None
+    answer = SlackAnswer(
+        slack,
+        channel=where.channel,
+        thread_ts=where.thread_ts,
+        team_id=where.team_id,
+        user_id=where.user_id,
+        update_pace=LIVE_UPDATE_PACE,
+    )
+    return LiveText(answer)
+
+
+async def _finish_live_once(
+    slack: AsyncWebClient | None,
+    key: str,
+    where: ThreadRef | None,
+    headline: Message,
+    live: LiveText,
+    footer: list[Block],
+    reply: Message,
+) -> None:
+    """End the streamed description with its buttons (or make the updated message the
+    full description), once per run, like any other post."""
+    if slack is None or where is None:
+        return
+
+    async def finish() -> dict[str, Any]:
+        if where.placeholder_ts and where.channel:
+            await update_message(slack, where.channel, where.placeholder_ts, headline)
+        await live.finish(footer, reply)
+        return {"channel": where.channel, "ts": where.thread_ts}
+
+    outcome = await idempotency.once(key, finish)
+    if not outcome.ran and outcome.result is None:
+        raise Transient(f"{key} is being posted by another delivery", retry_after=5)
 
 
 describe_in_thread_task = shared.register_task(

@@ -53,6 +53,15 @@ CREATE_JOB_ACTION = "job_create"
 
 # -- Buttons on a rewrite proposal ---------------------------------------------------------
 ACCEPT_REWRITE_ACTION = "rewrite_accept"
+CHOOSE_CHANGES_ACTION = "rewrite_choose_changes"
+CHOOSE_CHANGES_CALLBACK = "hirebot_choose_changes"
+CHANGE_BLOCK_PREFIX = "change_"
+"""Block ids of the modal's per-change checkboxes: `change_<index>`."""
+CHANGE_ACTION = "change_accepted"
+HISTORY_ACTION = "job_history"
+RESTORE_VERSION_ACTION_PREFIX = "version_restore:"
+RESTORE_VERSION_ACTION = re.compile(r"^version_restore:\d+$")
+FIX_WORDING_ACTION = "job_fix_wording"
 DISCARD_REWRITE_ACTION = "rewrite_discard"
 ADD_SKILL_ACTION_PREFIX = "rewrite_add_skill:"
 """Action ids must be unique within a block, so each "Add skill" button gets `prefix + n`."""

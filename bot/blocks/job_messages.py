@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from bot.blocks import ids
+from bot.blocks.changes import render_change_mrkdwn
 from bot.blocks.elements import Element, button
 from bot.blocks.layout import (
     MESSAGE_BLOCKS_LIMIT,
@@ -22,11 +23,18 @@ from bot.blocks.refs import JobListing, JobRef, status_label
 from bot.blocks.text import escape, markdown_to_mrkdwn, split_text, truncate
 from bot.blocks.values import RetryKind, encode_value
 from models.enums import JobStatus
+from models.jobs.changes import Change, summary
 from models.jobs.schemas import Job
 from models.jobs.skills import clean_skills
+from models.jobs.versions import VersionSummary
+from models.language import LanguageReport
+from models.language.check import fix_instruction
 
 HeadlineState = Literal["done", "failed"]
 MAX_SKILL_BUTTONS = 10
+MAX_FINDINGS_SHOWN = 10
+MAX_VERSIONS_SHOWN = 10
+MAX_REPORT_BLOCKS = 6
 HELP_COMMANDS: tuple[tuple[str, str, str], ...] = (
     (
         "/job new [title]",
@@ -97,24 +105,39 @@ def job_buttons(job: JobListing, candidate_url: str) -> list[Element]:
         button("Share", ids.SHARE_ACTION, value),
         button("Open job", ids.OPEN_JOB_ACTION, value, url=candidate_url),
         button("View stages", ids.VIEW_STAGES_ACTION, value),
+        button("History", ids.HISTORY_ACTION, value),
     ]
     if job.status == JobStatus.DRAFT:
         buttons.append(button("Publish", ids.PUBLISH_ACTION, value, style="primary"))
     return buttons
 
 
-def description_ready_message(job: Job, candidate_url: str) -> Message:
-    """The description in the job's thread, with the buttons that act on it."""
+def description_ready_message(
+    job: Job, candidate_url: str, report: LanguageReport | None = None
+) -> Message:
+    """The description in the job's thread, with the buttons that act on it (and the
+    language check's findings, when given)."""
     top = [header(job.title), context(_facts(job))]
-    bottom: list[Block] = []
-    if job.must_have_skills:
-        skills = ", ".join(escape(s) for s in job.must_have_skills)
-        bottom.append(context(f"*Must-have:* {skills}"))
-    bottom.append(actions(*job_buttons(job, candidate_url)))
+    bottom = description_footer(job, candidate_url, report)
     budget = MESSAGE_BLOCKS_LIMIT - len(top) - len(bottom)
     body = _capped_sections(markdown_to_mrkdwn(job.description), budget)
     text = f"Job description for {escape(job.title)}"
     return text, [*top, *body, *bottom]
+
+
+def description_footer(
+    job: Job, candidate_url: str, report: LanguageReport | None = None
+) -> list[Block]:
+    """What goes under a description: the language check, its skills and the buttons
+    that act on it (also the end of a description streamed into the thread)."""
+    bottom: list[Block] = []
+    if report is not None:
+        bottom += language_report_message(job.id, job.title, report)[1][:MAX_REPORT_BLOCKS]
+    if job.must_have_skills:
+        skills = ", ".join(escape(s) for s in job.must_have_skills)
+        bottom.append(context(f"*Must-have:* {skills}"))
+    bottom.append(actions(*job_buttons(job, candidate_url)))
+    return bottom
 
 
 def headline_update(job: JobRef, state: HeadlineState) -> Message:
@@ -178,22 +201,26 @@ def generation_failed_message(
 def rewrite_proposal_message(
     job_id: int,
     title: str,
-    new_description: str,
+    changes: Sequence[Change],
     suggested_skills: Sequence[str],
     *,
     proposal_id: str | None = None,
     resolution: str | None = None,
     skill_buttons: bool = True,
 ) -> Message:
-    """A proposed rewrite with Accept, one "Add <skill>" per suggestion (10 at most), Discard.
+    """A proposed rewrite shown as what it changes, with Accept all, Choose changes...,
+    one "Add <skill>" per suggestion (10 at most) and Discard.
 
-    The description is too long for a button value: Accept carries the job id and
-    `proposal_id`, a key to where the caller stored the proposal. Once accepted or
-    discarded, `resolution` (escaped mrkdwn) replaces Accept and Discard; `skill_buttons`
-    keeps the "Add" buttons (still useful after Accept, not after Discard).
+    Nothing changes until accepted. The texts are too long for a button value: the buttons
+    carry the job id and `proposal_id`, the key of the stored proposal. Once accepted or
+    discarded, `resolution` (escaped mrkdwn) replaces the buttons; `skill_buttons` keeps
+    the "Add" buttons (still useful after Accept, not after Discard).
     """
     skills = clean_skills(suggested_skills)[:MAX_SKILL_BUTTONS]
-    top = [section(f":pencil2: Proposed rewrite of *{escape(title)}*")]
+    top = [
+        section(f":pencil2: Proposed rewrite of *{escape(title)}*"),
+        context(escape(summary(changes))),
+    ]
     bottom: list[Block] = []
     if skills:
         bottom.append(context("*Suggested skills:* " + ", ".join(escape(s) for s in skills)))
@@ -209,17 +236,84 @@ def rewrite_proposal_message(
         bottom.append(actions(*skill_buttons_row))
     if resolution is not None:
         bottom.append(context(resolution))
-    else:
+    elif changes:
         value = encode_value(job_id, proposal=proposal_id)
         bottom.append(
             actions(
-                button("Accept", ids.ACCEPT_REWRITE_ACTION, value, style="primary"),
+                button("Accept all", ids.ACCEPT_REWRITE_ACTION, value, style="primary"),
+                button("Choose changes...", ids.CHOOSE_CHANGES_ACTION, value),
                 button("Discard", ids.DISCARD_REWRITE_ACTION, value, style="danger"),
             )
         )
-    budget = MESSAGE_BLOCKS_LIMIT - len(top) - len(bottom)
-    body = _capped_sections(markdown_to_mrkdwn(new_description), budget)
-    return f"Proposed rewrite of {escape(title)}", [*top, *body, *bottom]
+    room = MESSAGE_BLOCKS_LIMIT - len(top) - len(bottom)
+    shown = [section(render_change_mrkdwn(change)) for change in changes]
+    if len(shown) > room:
+        hidden = len(shown) - room + 1
+        shown = [*shown[: room - 1], context(f"…and {hidden} more: see them in Choose changes.")]
+    return f"Proposed rewrite of {escape(title)}", [*top, *shown, *bottom]
+
+
+def language_report_message(job_id: int, title: str, report: LanguageReport) -> Message:
+    """The inclusive-language check after a description is written or changed: a line
+    when it passes; else the findings, with "Fix the wording"."""
+    if report.passed and not report.findings:
+        line = f":white_check_mark: *Inclusive language:* {escape(report.summary)}"
+        return report.summary, [context(line)]
+    verdict = "passes, with notes" if report.passed else "could discourage some applicants"
+    lines = [
+        f"• “{escape(f.phrase)}” (paragraph {f.paragraph}): {escape(f.reason)} "
+        f"_Try: {escape(f.suggestion)}_"
+        for f in report.findings[:MAX_FINDINGS_SHOWN]
+    ]
+    if len(report.findings) > MAX_FINDINGS_SHOWN:
+        lines.append(f"…and {len(report.findings) - MAX_FINDINGS_SHOWN} more.")
+    blocks = [
+        section(f":mag: *Inclusive language* of *{escape(title)}*: {verdict}."),
+        context(escape(report.summary)),
+        *sections("\n".join(lines)),
+    ]
+    if fix_instruction(report):
+        value = encode_value(job_id)
+        blocks.append(actions(button("Fix the wording", ids.FIX_WORDING_ACTION, value)))
+    return f"Inclusive language of {escape(title)}: {report.summary}", blocks[:MESSAGE_BLOCKS_LIMIT]
+
+
+def history_message(job: JobRef, listed: Sequence[VersionSummary]) -> Message:
+    """The last versions of a job's description, each but the current with Restore."""
+    if not listed:
+        line = f"*{escape(job.title)}* has no description versions yet."
+        return line, [section(line)]
+    blocks: list[Block] = [section(f":scroll: *Versions of {escape(job.title)}*, newest first")]
+    for n, version in enumerate(listed[:MAX_VERSIONS_SHOWN]):
+        line = f"*v{version.number}* · {escape(_version_line(version))}"
+        if n == 0:
+            blocks.append(section(f"{line} · _current_"))
+            continue
+        restore = button(
+            "Restore",
+            f"{ids.RESTORE_VERSION_ACTION_PREFIX}{version.number}",
+            encode_value(job.id, version=version.number),
+        )
+        blocks.append(section(line, accessory=restore))
+    return f"Versions of {escape(job.title)}", blocks
+
+
+def _version_line(version: VersionSummary) -> str:
+    how = {
+        "typed": "typed",
+        "generated": "written by the model",
+        "rewrite_accepted": "model rewrite, accepted",
+        "rewrite_partial": "model rewrite, partly accepted",
+        "restored": f"restored from v{version.restored_from}",
+    }[version.source]
+    who = version.author_name if version.author == "person" else (version.model or "the model")
+    accepted = (
+        f", accepted by {version.accepted_by_name}"
+        if version.author == "model" and version.accepted_by_name
+        else ""
+    )
+    when = f"{version.created_at:%Y-%m-%d %H:%M} UTC"
+    return f"{how} · {who}{accepted} · {when} · {version.characters} characters"
 
 
 def _candidates(total: int) -> str:

@@ -26,6 +26,8 @@ class ButtonValue:
     proposal: str | None = None
     instruction_cut: bool = False
     """The instruction was cut to fit the value: it is not the whole request."""
+    version: int | None = None
+    """A version of the job's description (History's Restore)."""
 
 
 def encode_value(
@@ -35,6 +37,7 @@ def encode_value(
     skill: str | None = None,
     instruction: str | None = None,
     proposal: str | None = None,
+    version: int | None = None,
 ) -> str:
     """A button value; a long rewrite instruction is cut so the value fits Slack's limit
     (and the value says so: `ButtonValue.instruction_cut`)."""
@@ -49,6 +52,8 @@ def encode_value(
             data["cut"] = True
     if proposal is not None:
         data["proposal"] = proposal
+    if version is not None:
+        data["version"] = version
     value = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     while len(value) > VALUE_MAX_LENGTH and data.get("instruction"):
         # escapes (quotes, newlines) make the JSON longer than the text: cut some more
@@ -82,6 +87,7 @@ def decode_value(value: str) -> ButtonValue:
         instruction=_optional_str(data.get("instruction")),
         proposal=_optional_str(data.get("proposal")),
         instruction_cut=data.get("cut") is True,
+        version=data["version"] if isinstance(data.get("version"), int) else None,
     )
 
 

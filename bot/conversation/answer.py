@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_chat_stream import AsyncChatStream
@@ -106,9 +107,21 @@ class SlackAnswer:
         )
         await conversations.set_card(proposal.key, channel, ts)
 
-    async def finish(self, final: str | None = None) -> None:
+    @property
+    def started(self) -> bool:
+        """Whether any text reached the thread (a stream or a message)."""
+        return self._mode is not None
+
+    async def finish(
+        self,
+        final: str | None = None,
+        *,
+        blocks: list[dict[str, Any]] | None = None,
+        replacement: Message | None = None,
+    ) -> None:
         """Send what is left; `final` replaces what was written (an answer composed at the
-        end, such as an error) when nothing was written yet."""
+        end, such as an error) when nothing was written yet. A stream ends with `blocks`
+        under its text; an updated message becomes `replacement` (when given)."""
         if self._ticker is not None:
             self._ticker.cancel()
         if final and not self.written:
@@ -117,11 +130,10 @@ class SlackAnswer:
         async with self._lock:
             await self._send_pending()
             if self._mode == "stream" and self._stream is not None:
-                await self._stream.stop()
+                await self._stream.stop(blocks=blocks)
             elif self._mode == "update" and self._message_ts is not None:
-                await update_message(
-                    self.client, self.channel, self._message_ts, _text_message(self.written)
-                )
+                message = replacement or _text_message(self.written)
+                await update_message(self.client, self.channel, self._message_ts, message)
         if self._mode is None and self._status_set:
             await self._clear_status()
         elif self._placeholder_ts and self._mode == "stream":

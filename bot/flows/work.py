@@ -17,6 +17,7 @@ from bot.identity import SlackUser
 from bot.tasks import describe_in_thread_task, rewrite_in_thread_task
 from bot.threads import ThreadRef
 from models.enums import Role
+from models.errors import BudgetExceeded
 from models.identity.actor import Actor
 from models.jobs.schemas import DraftRequest, JobName
 from models.settings import Settings
@@ -48,7 +49,13 @@ async def draft(
     (or their DM), or `in_thread` into the thread of `origin`; its id."""
     where = origin if in_thread else Origin(origin.channel)
     route = _route(describe_in_thread_task, who, where, title=request.job_title)
-    job, _ = await descriptions.draft_job(actor, request, route=route)
+    try:
+        job, _ = await descriptions.draft_job(actor, request, route=route)
+    except BudgetExceeded as over:
+        route = _route(
+            describe_in_thread_task, who, where, title=request.job_title, note=_offline(over)
+        )
+        job, _ = await descriptions.draft_job(actor, request, route=route, offline=True)
     return job.id
 
 
@@ -64,7 +71,11 @@ async def rewrite(
     new one (with a "Rewriting..." message that tells how it ends, unless `placeholder_ts`
     names one)."""
     route = _route(rewrite_in_thread_task, who, origin, placeholder_ts)
-    await descriptions.rewrite_job(actor, job_id, instruction, route=route)
+    try:
+        await descriptions.rewrite_job(actor, job_id, instruction, route=route)
+    except BudgetExceeded as over:
+        route = _route(rewrite_in_thread_task, who, origin, placeholder_ts, note=_offline(over))
+        await descriptions.rewrite_job(actor, job_id, instruction, route=route, offline=True)
 
 
 async def describe_again(
@@ -73,7 +84,22 @@ async def describe_again(
     """The description written again into the thread (a Retry on its failure);
     `placeholder_ts` is the message that tells how it ends."""
     route = _route(describe_in_thread_task, who, origin, placeholder_ts, title=job.title)
-    await descriptions.describe_again(actor, job.id, route=route)
+    try:
+        await descriptions.describe_again(actor, job.id, route=route)
+    except BudgetExceeded as over:
+        note = _offline(over)
+        route = _route(
+            describe_in_thread_task, who, origin, placeholder_ts, title=job.title, note=note
+        )
+        await descriptions.describe_again(actor, job.id, route=route, offline=True)
+
+
+def _offline(over: BudgetExceeded) -> str:
+    """Past the budget, Slack work falls back to the offline writer, and says why."""
+    return (
+        f":warning: {escape(over.message)} This one is written by Hirebot's offline writer; "
+        "use Retry after the reset for the model's."
+    )
 
 
 async def share(

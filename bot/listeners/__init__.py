@@ -17,7 +17,7 @@ from bot.acknowledge import Listener, acknowledge, after_ack
 from bot.blocks import ids
 from bot.context import SETTINGS
 from bot.errors import on_error
-from bot.forms import new_job_form, rewrite_form, share_form
+from bot.forms import changes_form, new_job_form, rewrite_form, share_form
 from bot.listeners import actions, commands, events, messages, views
 from models.settings import Settings
 
@@ -43,16 +43,21 @@ def register(app: AsyncApp, settings: Settings) -> None:
         ids.PICK_JOB_ACTIONS[ids.PickPurpose.STAGES]: actions.pick_stages,
         ids.ACCEPT_REWRITE_ACTION: actions.accept_rewrite,
         ids.DISCARD_REWRITE_ACTION: actions.discard_rewrite,
+        ids.CHOOSE_CHANGES_ACTION: actions.choose_changes,
+        ids.HISTORY_ACTION: actions.history,
+        ids.FIX_WORDING_ACTION: actions.fix_wording,
     }
     for action_id, work in clicks.items():
         app.action(action_id)(after_ack(work))
     app.action(ids.ADD_SKILL_ACTION)(after_ack(actions.add_skill))
+    app.action(ids.RESTORE_VERSION_ACTION)(after_ack(actions.restore_version))
     # A URL button: Slack opens the link itself and still expects the click acknowledged.
     app.action(ids.OPEN_JOB_ACTION)(acknowledge)
 
     app.view(ids.NEW_JOB_CALLBACK)(after_ack(views.create_job, new_job_form))
     app.view(ids.REWRITE_CALLBACK)(after_ack(views.start_rewrite, rewrite_form))
     app.view(ids.SHARE_CALLBACK)(after_ack(views.share_job, share_form))
+    app.view(ids.CHOOSE_CHANGES_CALLBACK)(after_ack(views.accept_changes, changes_form))
 
     app.event("app_home_opened")(after_ack(events.publish_home))
     app.event("app_mention")(after_ack(messages.mention))

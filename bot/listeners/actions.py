@@ -15,6 +15,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.blocks.changes_modal import choose_changes_modal
 from bot.blocks.job_messages import (
     description_ready_message,
     notice_message,
@@ -25,7 +26,7 @@ from bot.blocks.text import escape
 from bot.blocks.values import ButtonValue, Origin, decode_value
 from bot.context import settings_of
 from bot.errors import tell_user
-from bot.flows import work
+from bot.flows import document, work
 from bot.flows.jobs import one_job
 from bot.flows.modals import (
     open_new_job_modal,
@@ -238,7 +239,7 @@ async def _redraw_proposal(
     message = rewrite_proposal_message(
         value.job_id,
         title,
-        str(proposal["job_description"]),
+        jobs.changes_of(proposal),
         list(proposal.get("suggested_skills") or []),
         proposal_id=value.proposal,
         resolution=resolution,
@@ -249,13 +250,30 @@ async def _redraw_proposal(
 
 @_on_click
 async def accept_rewrite(click: Click) -> None:
-    """Make the proposal the job's description (its JSON form is then rebuilt)."""
+    """Accept every change of the proposal (its JSON form is then rebuilt)."""
     value = click.value
-    job = await jobs.accept_rewrite(await click.actor(), value.job_id, value.proposal)
-    line = (
-        f":white_check_mark: Accepted by <@{slack_user(click.body).user_id}>: now the description."
+    await document.accept(
+        click.client,
+        await click.actor(),
+        slack_user(click.body),
+        value.job_id,
+        value.proposal,
+        None,
+        click.message,
     )
-    await _redraw_proposal(click, value, job.title, line, skill_buttons=True)
+
+
+@_on_click
+async def choose_changes(click: Click) -> None:
+    """The modal where each change of the proposal can be accepted on its own."""
+    value = click.value
+    actor = await click.actor()
+    job = await one_job(actor, str(value.job_id), Action.CHANGE)
+    changes = await jobs.proposed_changes(actor, job.id, value.proposal)
+    metadata = {"job_id": job.id, "proposal": value.proposal, "where": click.message}
+    await click.client.views_open(
+        trigger_id=click.trigger_id, view=choose_changes_modal(job.title, changes, metadata)
+    )
 
 
 @_on_click
@@ -277,3 +295,40 @@ async def discard_rewrite(click: Click) -> None:
     job = await one_job(await click.actor(), str(value.job_id), Action.CHANGE)
     line = f":wastebasket: Discarded by <@{slack_user(click.body).user_id}>."
     await _redraw_proposal(click, value, job.title, line, skill_buttons=False)
+
+
+# History and language ----------------------------------------------------------------------
+
+
+@_on_click
+async def history(click: Click) -> None:
+    """The last versions of the description, with Restore buttons (only to the clicker)."""
+    text, blocks = await document.history(await click.actor(), click.value.job_id)
+    if click.message is None:
+        await click.tell(text)
+        return
+    await click.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+
+@_on_click
+async def restore_version(click: Click) -> None:
+    """Make the version clicked the description again."""
+    value = click.value
+    where = click.message
+    await document.restore(
+        click.client,
+        await click.actor(),
+        slack_user(click.body),
+        value.job_id,
+        value.version,
+        where,
+    )
+    if where is not None:
+        await click.respond(delete_original=True)
+
+
+@_on_click
+async def fix_wording(click: Click) -> None:
+    """A rewrite asked for with the language check's findings as its instruction."""
+    actor = await click.actor()
+    await document.fix_wording(actor, slack_user(click.body), click.value.job_id, click.origin)

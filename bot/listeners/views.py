@@ -15,9 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.context import settings_of
 from bot.dedupe import once_per_view
 from bot.errors import tell_user
-from bot.flows import work
+from bot.flows import document, work
 from bot.flows.jobs import one_job
-from bot.forms import NewJobForm, RewriteForm, ShareForm
+from bot.forms import ChangesForm, NewJobForm, RewriteForm, ShareForm
 from bot.identity import actor_from, slack_user
 
 
@@ -63,3 +63,21 @@ async def share_job(
         return {"shared": form.slack_ids}
 
     await once_per_view(body, "share", share)
+
+
+async def accept_changes(
+    body: dict[str, Any], form: ChangesForm, client: AsyncWebClient, context: AsyncBoltContext
+) -> None:
+    """Apply the changes ticked in "Choose changes" (once per modal)."""
+    if form.job_id is None:
+        return
+    actor = await actor_from(body, settings_of(context))
+    job_id = form.job_id
+
+    async def accept() -> dict[str, Any]:
+        job = await document.accept(
+            client, actor, slack_user(body), job_id, form.proposal, form.accepted, form.where
+        )
+        return {"job_id": job.id, "accepted": form.accepted}
+
+    await once_per_view(body, "accept_changes", accept)

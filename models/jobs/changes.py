@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 from itertools import pairwise
 from typing import Literal
@@ -25,8 +25,6 @@ LINE = "\n"
 PARAGRAPH = "\n\n"
 _BREAKS = (LINE, PARAGRAPH)
 
-MAX_MRKDWN = 2_900
-"""Longest text `render_change_mrkdwn` returns, under Slack's 3,000 for a section block."""
 
 _MARKER = re.compile(r"[-•*]|\d{1,3}[.)]|#{1,6}")
 """A line whose first word matches is a list item or a heading: one token, never split."""
@@ -105,25 +103,11 @@ def apply(current: str, rewritten: str, accepted: Iterable[int]) -> str:
     return _join(result + old[done:])
 
 
-def render_change_mrkdwn(change: Change) -> str:
-    """Slack mrkdwn for one change: removed lines struck through, added lines marked `*+*`."""
-    header = (
-        f"*{change.index + 1}. {_describe(change).capitalize()}* · paragraph {change.paragraph}"
-    )
-    before, after = change.before.strip(LINE), change.after.strip(LINE)
-    if not (before or after):
-        return f"{header}\n_{_break_name(change.before)} → {_break_name(change.after)}_"
-    budget = MAX_MRKDWN - len(header) - 1
-    removed = _fit(before, _strike, budget // 2 if after else budget)
-    added = _fit(after, _mark, budget - len(removed) - 1)
-    return "\n".join(part for part in (header, removed, added) if part)
-
-
 def summary(changes: Sequence[Change]) -> str:
     """One line such as "3 changes: 2 rewritten sentences, 1 added paragraph"."""
     if not changes:
         return "No changes"
-    counts = Counter(_describe(change) for change in changes)
+    counts = Counter(describe(change) for change in changes)
     parts = ", ".join(f"{n} {what}{'s' if n != 1 else ''}" for what, n in counts.items())
     return f"{len(changes)} change{'s' if len(changes) != 1 else ''}: {parts}"
 
@@ -189,10 +173,8 @@ def _paragraph(old: list[str], start: int, side: list[str]) -> int:
     return 1 + old[:start].count(PARAGRAPH) + side[:first].count(PARAGRAPH)
 
 
-# ---------------------------------------------------------------- Slack
-
-
-def _describe(change: Change) -> str:
+def describe(change: Change) -> str:
+    """What a change does, in words ("rewritten sentence", "added paragraph")."""
     lines = [line for line in f"{change.before}\n{change.after}".split(LINE) if line]
     if not lines:
         return "layout change"
@@ -203,50 +185,3 @@ def _describe(change: Change) -> str:
     else:
         unit = "line" if LINE in change.before + change.after else "sentence"
     return f"{_VERBS[change.kind]} {unit}"
-
-
-def _break_name(text: str) -> str:
-    if PARAGRAPH in text:
-        return "paragraph break"
-    return "line break" if LINE in text else "no break"
-
-
-def _fit(text: str, wrap: Callable[[str], str], limit: int) -> str:
-    """`text` wrapped line by line, cut with an ellipsis to at most `limit` characters."""
-    shown = ""
-    for line in text.split(LINE):
-        separator = LINE if shown else ""
-        piece = wrap(_escape(line)) if line else ""
-        if len(shown) + len(separator) + len(piece) <= limit:
-            shown += separator + piece
-            continue
-        room = limit - len(shown) - len(separator) - len(wrap(""))
-        if room >= 2:  # one character and the ellipsis
-            shown += separator + wrap(_cut(line, room))
-        break
-    return shown
-
-
-def _cut(line: str, room: int) -> str:
-    """The longest escaped start of `line` that fits `room` with an ellipsis after it."""
-    kept = ""
-    for character in line:
-        escaped = _escape(character)
-        if len(kept) + len(escaped) > room - 1:
-            break
-        kept += escaped
-    return kept.rstrip() + "…"
-
-
-def _escape(text: str) -> str:
-    """Model text must not ping `<!channel>` or forge a link (as bot.blocks.text.escape)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _strike(text: str) -> str:
-    # Slack strikes only when both tildes touch text, so each line is struck on its own.
-    return f"~{text}~"
-
-
-def _mark(text: str) -> str:
-    return f"*+* {text}"

@@ -21,6 +21,7 @@ from bot.blocks.job_messages import (
 )
 from bot.blocks.values import decode_value
 from models.enums import EmploymentType, GenerationStatus, JobStatus
+from models.jobs.changes import compare
 from models.jobs.schemas import Job, JobName
 from tests.bot.blockkit import all_text, assert_valid_blocks, buttons
 
@@ -72,7 +73,7 @@ def test_description_ready_has_job_buttons_with_job_id_values() -> None:
         "text": {"type": "plain_text", "text": "Backend Engineer", "emoji": True},
     }
     found = buttons(blocks)
-    assert list(found) == ["Rewrite", "Share", "Open job", "View stages", "Publish"]
+    assert list(found) == ["Rewrite", "Share", "Open job", "View stages", "History", "Publish"]
     assert found["Rewrite"]["action_id"] == ids.REWRITE_ACTION
     assert found["Share"]["action_id"] == ids.SHARE_ACTION
     assert found["Open job"]["action_id"] == ids.OPEN_JOB_ACTION
@@ -90,7 +91,7 @@ def test_description_ready_has_job_buttons_with_job_id_values() -> None:
 def test_publish_button_only_for_drafts(status: JobStatus) -> None:
     _text, blocks = description_ready_message(make_job(status=status), URL)
     assert "Publish" not in buttons(blocks)
-    assert len(buttons(blocks)) == 4
+    assert len(buttons(blocks)) == 5
 
 
 def test_long_description_is_split_into_3000_char_sections() -> None:
@@ -158,9 +159,19 @@ def test_generation_failed_offers_retry_of_the_same_task() -> None:
     assert (value.job_id, value.kind, value.instruction) == (9, "rewrite", "shorter")
 
 
+CHANGES = compare("Old text. We build.", "New text. We build.\n\nWe ship.")
+
+
+def test_rewrite_proposal_shows_each_change_struck_and_marked() -> None:
+    _text, blocks = rewrite_proposal_message(4, "Backend", CHANGES, [])
+    body = all_text(blocks)
+    assert "~Old text.~" in body and "*+* New text." in body and "*+* We ship." in body
+    assert "2 changes" in body
+
+
 def test_rewrite_proposal_has_accept_add_skill_and_discard() -> None:
     skills = [f"Skill {n}" for n in range(12)] + ["skill 0", " "]
-    _text, blocks = rewrite_proposal_message(4, "Backend", "New text", skills, proposal_id="p1")
+    _text, blocks = rewrite_proposal_message(4, "Backend", CHANGES, skills, proposal_id="p1")
     assert_valid_blocks(blocks)
     found = buttons(blocks)
     add = [b for label, b in found.items() if label.startswith("Add ")]
@@ -168,17 +179,17 @@ def test_rewrite_proposal_has_accept_add_skill_and_discard() -> None:
     assert [b["action_id"] for b in add] == [f"rewrite_add_skill:{n}" for n in range(10)]
     assert all(ids.ADD_SKILL_ACTION.match(b["action_id"]) for b in add)
     assert decode_value(add[0]["value"]).skill == "Skill 0"
-    accept = decode_value(found["Accept"]["value"])
+    accept = decode_value(found["Accept all"]["value"])
     assert (accept.job_id, accept.proposal) == (4, "p1")
-    assert found["Accept"]["action_id"] == ids.ACCEPT_REWRITE_ACTION
+    assert found["Accept all"]["action_id"] == ids.ACCEPT_REWRITE_ACTION
     assert found["Discard"]["action_id"] == ids.DISCARD_REWRITE_ACTION
     assert decode_value(found["Discard"]["value"]).job_id == 4
 
 
 def test_rewrite_proposal_without_skills_and_long_skill_names() -> None:
-    _text, blocks = rewrite_proposal_message(4, "Backend", "New text", [])
-    assert list(buttons(blocks)) == ["Accept", "Discard"]
-    _text, blocks = rewrite_proposal_message(4, "Backend", "x", ["S" * 100])
+    _text, blocks = rewrite_proposal_message(4, "Backend", CHANGES, [])
+    assert list(buttons(blocks)) == ["Accept all", "Choose changes...", "Discard"]
+    _text, blocks = rewrite_proposal_message(4, "Backend", CHANGES, ["S" * 100])
     assert_valid_blocks(blocks)
 
 
@@ -234,12 +245,12 @@ def test_rewrite_placeholder_and_headlines() -> None:
 
 def test_a_resolved_proposal_replaces_accept_and_discard_with_the_outcome() -> None:
     common: dict[str, Any] = {"proposal_id": "run-1", "resolution": "Accepted by <@U1>."}
-    _text, accepted = rewrite_proposal_message(7, "Backend", "Text", ["Go", "Rust"], **common)
+    _text, accepted = rewrite_proposal_message(7, "Backend", CHANGES, ["Go", "Rust"], **common)
     assert list(buttons(accepted)) == ["Add Go", "Add Rust"]
     assert "Accepted by <@U1>." in all_text(accepted)
     assert_valid_blocks(accepted)
     _text, discarded = rewrite_proposal_message(
-        7, "Backend", "Text", ["Go"], **common, skill_buttons=False
+        7, "Backend", CHANGES, ["Go"], **common, skill_buttons=False
     )
     assert buttons(discarded) == {}
     assert "*Suggested skills:* Go" in all_text(discarded)

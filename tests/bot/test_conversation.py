@@ -245,7 +245,7 @@ async def test_a_reply_in_a_jobs_thread_proposes_a_rewrite_of_that_job(
     proposal = [
         c
         for c in slack_api.calls("chat.postMessage")
-        if c.params.get("thread_ts") == root and "Accept" in buttons(c)
+        if c.params.get("thread_ts") == root and "Accept all" in buttons(c)
     ]
     assert proposal, "the rewrite's proposal is posted in the job's thread"
     assert (await jobs.get_job(await admin.actor(), job_id)).description == (

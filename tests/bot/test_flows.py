@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import ids
-from bot.blocks.values import decode_origin, decode_value
+from bot.blocks.values import decode_origin, decode_value, encode_value
 from models import idempotency
 from models.enums import GenerationStatus, JobStatus
 from models.jobs import generation
 from models.jobs import operations as jobs
+from models.jobs.changes import apply
 from models.jobs.schemas import Job
 from models.tables import Job as JobTable
 from tests.bot.conftest import CHANNEL, SECRET, SlackUser
@@ -136,7 +137,14 @@ async def test_submitting_the_modal_drafts_the_job_and_the_worker_writes_it_in_t
     assert drafting.params["channel"] == CHANNEL
     assert drafting.params["text"] == f"Drafting a job description for {TITLE}..."
     assert "is ready" in headline.params["text"]
-    assert list(buttons(reply)) == ["Rewrite", "Share", "Open job", "View stages", "Publish"]
+    assert list(buttons(reply)) == [
+        "Rewrite",
+        "Share",
+        "Open job",
+        "View stages",
+        "History",
+        "Publish",
+    ]
     assert reply.params["channel"] == CHANNEL
 
     job = await the_job(admin)
@@ -197,17 +205,17 @@ async def test_rewrite_proposal_accept_and_add_skill(
         "chat.update", predicate=lambda c: c.params["ts"] == placeholder.response["ts"]
     )
     labels = list(buttons(proposal))
-    assert labels[-2:] == ["Accept", "Discard"]
+    assert labels[-3:] == ["Accept all", "Choose changes...", "Discard"]
     [add_skill, *_more] = [b for label, b in buttons(proposal).items() if label.startswith("Add ")]
     skill = add_skill["text"]["text"].removeprefix("Add ")
 
-    accept = buttons(proposal)["Accept"]["value"]
+    accept = buttons(proposal)["Accept all"]["value"]
     await admin.click(ids.ACCEPT_REWRITE_ACTION, accept, message=posted(proposal))
     [accepted] = await slack_api.await_for(
         "chat.update", predicate=lambda c: c.params["ts"] == proposal.response["ts"]
     )
-    assert "Accepted by" in text_of(accepted)
-    assert "Accept" not in buttons(accepted)
+    assert "changes accepted by" in text_of(accepted)
+    assert "Accept all" not in buttons(accepted)
     assert add_skill["text"]["text"] in buttons(accepted)  # skills can still be added
     proposal_id = decode_value(accept).proposal
     stored = await idempotency.stored(f"rewrite:{proposal_id}")
@@ -332,10 +340,10 @@ async def test_retry_of_a_failed_rewrite_asks_again_with_the_same_instruction(
     )
     placeholder, proposal = in_thread[3], in_thread[4]
     assert f"Asked for: {instruction}" in text_of(placeholder)
-    assert list(buttons(proposal))[-2:] == ["Accept", "Discard"]
+    assert list(buttons(proposal))[-3:] == ["Accept all", "Choose changes...", "Discard"]
     assert len(slack_api.calls("views.open")) == 2  # no modal: the rewrite was queued directly
     stored = await idempotency.stored(
-        f"rewrite:{decode_value(buttons(proposal)['Accept']['value']).proposal}"
+        f"rewrite:{decode_value(buttons(proposal)['Accept all']['value']).proposal}"
     )
     assert stored is not None and "Kubernetes" in stored["job_description"]
     assert (await the_job(admin)).description == job.description  # a proposal only
@@ -399,3 +407,70 @@ async def test_a_retried_event_is_handled_once(admin: SlackUser, slack_api: Fake
     await admin.send(*signed.event(SECRET, event, event_id="Ev0002"))  # a new opening
     await slack_api.await_for("views.publish", 2)
     assert len(slack_api.calls("views.publish")) == 2
+
+
+async def test_choose_changes_applies_only_the_ticked_ones_then_history_restores(
+    admin: SlackUser, slack_api: FakeSlackAPI
+) -> None:
+    flow = await draft_a_job(admin, slack_api)
+    root = flow["drafting"].response["ts"]
+    job = await the_job(admin)
+    await admin.click(
+        ids.REWRITE_ACTION,
+        buttons(flow["reply"])["Rewrite"]["value"],
+        message=posted(flow["reply"]),
+    )
+    await admin.submit(
+        await open_modal(slack_api, 2), rewrite_state(job.id, "more senior, mention Kubernetes")
+    )
+    in_thread = await slack_api.await_for(
+        "chat.postMessage", 3, predicate=lambda c: c.params.get("thread_ts") == root
+    )
+    proposal = in_thread[2]
+    value = buttons(proposal)["Choose changes..."]["value"]
+    await admin.click(ids.CHOOSE_CHANGES_ACTION, value, message=posted(proposal))
+    view = await open_modal(slack_api, 3)
+    assert view["callback_id"] == ids.CHOOSE_CHANGES_CALLBACK
+    boxes = [
+        b for b in view["blocks"] if str(b.get("block_id", "")).startswith(ids.CHANGE_BLOCK_PREFIX)
+    ]
+    assert len(boxes) >= 2, "the offline rewrite changes more than one thing"
+    first = boxes[0]["element"]["options"][0]
+    state = {
+        box["block_id"]: {ids.CHANGE_ACTION: {"type": "checkboxes", "selected_options": []}}
+        for box in boxes
+    }
+    state[boxes[0]["block_id"]][ids.CHANGE_ACTION]["selected_options"] = [first]
+
+    response = await admin.submit(view, state)
+    assert response.status_code == 200
+
+    stored = await idempotency.stored(f"rewrite:{decode_value(value).proposal}")
+    assert stored is not None
+    expected = apply(str(stored["base"]), str(stored["job_description"]), [int(first["value"])])
+    await slack_api.await_for(
+        "chat.update", predicate=lambda c: c.params["ts"] == proposal.response["ts"]
+    )
+    changed = await the_job(admin)
+    assert changed.description == expected != stored["job_description"]
+    await slack_api.await_for(
+        "chat.postMessage", predicate=lambda c: "Inclusive language" in text_of(c)
+    )
+
+    # History lists the versions; Restore brings the first one back as a new version.
+    await admin.click(ids.HISTORY_ACTION, encode_value(job.id), message=posted(flow["reply"]))
+    [listed] = await slack_api.await_for(
+        "response_url", predicate=lambda c: "Versions of" in str(c.params.get("text"))
+    )
+    restore = next(
+        e
+        for block in listed.params["blocks"]
+        if block.get("accessory")
+        for e in [block["accessory"]]
+        if decode_value(e["value"]).version == 1
+    )
+    await admin.click(restore["action_id"], restore["value"], message=posted(flow["reply"]))
+    await slack_api.await_for(
+        "chat.postMessage", predicate=lambda c: "restored version 1" in text_of(c)
+    )
+    assert (await the_job(admin)).description == job.description

@@ -10,7 +10,7 @@ Retry button.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -35,9 +35,16 @@ from models.settings import Settings
 from tests import factories
 from tests.bot.conftest import PUBLIC_URL
 from tests.bot.test_flows import buttons, text_of
-from tests.fakes.openai_server import FakeOpenAI, completion, json_completion, server_error
+from tests.fakes.openai_server import (
+    FakeOpenAI,
+    completion,
+    json_completion,
+    server_error,
+    streamed,
+)
 from tests.fakes.slack_api import FakeSlackAPI
-from workers.llm import LLMGateway, OfflineGateway
+from workers.broker import gateway_of
+from workers.llm import LLMGateway, OfflineGateway, OpenAIGateway
 from workers.runtime import serving
 
 ROOT = "1700000000.000100"
@@ -47,12 +54,54 @@ RETRY_IN_THREAD = ThreadRef(
     team_id="T0001", user_id="U123", channel="C123", thread_ts=ROOT, placeholder_ts=ROOT
 )
 WRITTEN = "## About the role\nBuild our APIs.\n\n## Must-have skills\n- Python"
-SETTINGS = Settings(public_url=PUBLIC_URL)
+SETTINGS = Settings(public_url=PUBLIC_URL, offline_stream_pace=0)
+"""The offline writer's text all at once: posted whole, like a model that does not stream."""
 INSTRUCTION = "More senior, mention Kubernetes."
 PROPOSAL = {
     "job_description": "## About the role\nLead our platform team.",
     "suggested_skills": ["Kubernetes", "Terraform"],
 }
+
+
+class Unstreamed:
+    """The real gateway, asked without streaming (its answer posted whole): the posting
+    rules below, apart from the live writing tested at the end."""
+
+    def __init__(self, gateway: LLMGateway) -> None:
+        self.gateway, self.name = gateway, gateway.name
+
+    async def generate(self, data: Any, **given: Any) -> Any:
+        given.pop("on_text", None)
+        return await self.gateway.generate(data, **given)
+
+    async def rewrite(self, data: Any, **given: Any) -> Any:
+        return await self.gateway.rewrite(data, **given)
+
+    async def convert(self, title: str, description: str, **given: Any) -> Any:
+        return await self.gateway.convert(title, description, **given)
+
+    async def aclose(self) -> None:
+        return None
+
+
+@pytest.fixture(name="online")
+def fx_unstreamed(online: LLMGateway) -> LLMGateway:
+    return cast(LLMGateway, Unstreamed(online))
+
+
+@pytest.fixture(name="streaming")
+async def fx_streaming(broker: AsyncBroker, fake_openai: FakeOpenAI) -> AsyncIterator[LLMGateway]:
+    gateway = OpenAIGateway(
+        Settings(
+            openai_api_key="test",
+            openai_base_url=fake_openai.base_url,
+            llm_model="fake-model",
+            llm_max_attempts=1,
+        )
+    )
+    broker.dependency_overrides[gateway_of] = lambda: gateway
+    yield gateway
+    await gateway.aclose()
 
 
 @pytest.fixture(name="owner")
@@ -140,7 +189,14 @@ async def test_a_description_starts_the_thread_and_arrives_in_it(
     assert headline.params["ts"] == root and "is ready" in headline.params["text"]
     assert reply.params["thread_ts"] == root and reply.params["channel"] == "C123"
     assert "Build our APIs." in text_of(reply)
-    assert list(buttons(reply)) == ["Rewrite", "Share", "Open job", "View stages", "Publish"]
+    assert list(buttons(reply)) == [
+        "Rewrite",
+        "Share",
+        "Open job",
+        "View stages",
+        "History",
+        "Publish",
+    ]
     job = await generation.load_job(draft)
     assert buttons(reply)["Open job"]["url"] == (
         f"{PUBLIC_URL}/api/jobs/candidate-view/{job.public_key}"
@@ -269,8 +325,14 @@ async def test_a_rewrite_proposal_offers_accept_add_skill_and_discard(
     assert proposal.params["thread_ts"] == ROOT
     assert "Lead our platform team." in text_of(proposal)
     labels = list(buttons(proposal))
-    assert labels == ["Add Kubernetes", "Add Terraform", "Accept", "Discard"]
-    assert decode_value(buttons(proposal)["Accept"]["value"]).proposal == "run-2"
+    assert labels == [
+        "Add Kubernetes",
+        "Add Terraform",
+        "Accept all",
+        "Choose changes...",
+        "Discard",
+    ]
+    assert decode_value(buttons(proposal)["Accept all"]["value"]).proposal == "run-2"
     assert (await generation.load_job(job.id)).description == job.description  # proposed only
 
 
@@ -339,3 +401,71 @@ async def test_tasks_delivered_twice_through_the_broker_post_once(
     posts = slack_api.calls("chat.postMessage")
     assert len(posts) == 4  # each run: its placeholder and its result
     assert len(slack_api.calls("chat.update")) == 2
+
+
+# Written live --------------------------------------------------------------------------------
+
+
+async def test_a_description_is_written_live_and_ends_with_its_buttons(
+    draft: int,
+    broker: AsyncBroker,
+    streaming: LLMGateway,
+    fake_openai: FakeOpenAI,
+    slack_client: AsyncWebClient,
+    slack_api: FakeSlackAPI,
+) -> None:
+    long_text = "## About the role\n\n" + "You will build our APIs with us. " * 30
+    fake_openai.script(streamed(long_text, chunk_delay=0.05))
+
+    result = await describe(draft, slack_client, broker, streaming)
+
+    assert result["ok"]
+    [drafting] = slack_api.calls("chat.postMessage")  # the text came as a stream
+    [text] = slack_api.streamed().values()
+    assert text.strip() == long_text.strip()
+    appends = slack_api.calls("chat.appendStream")
+    assert 2 <= len(appends) < len(long_text) // 12  # paced, not one call per piece
+    [stop] = slack_api.calls("chat.stopStream")
+    assert "Rewrite" in buttons(stop) and "History" in buttons(stop)
+    assert slack_api.calls("chat.startStream")[0].params["thread_ts"] == drafting.response["ts"]
+
+
+async def test_where_streams_are_refused_the_message_is_updated_then_whole(
+    draft: int,
+    broker: AsyncBroker,
+    streaming: LLMGateway,
+    fake_openai: FakeOpenAI,
+    slack_client: AsyncWebClient,
+    slack_api: FakeSlackAPI,
+) -> None:
+    slack_api.fail_next("chat.startStream", "not_allowed", times=5)
+    slack_api.fail_next("chat.appendStream", "not_allowed", times=5)
+    fake_openai.script(streamed(WRITTEN, chunk_delay=0.05))
+
+    result = await describe(draft, slack_client, broker, streaming)
+
+    assert result["ok"]
+    drafting, live = slack_api.calls("chat.postMessage")
+    assert live.params["thread_ts"] == drafting.response["ts"]
+    last = slack_api.calls("chat.update")[-1]
+    assert last.params["ts"] == live.response["ts"]
+    assert "Build our APIs." in text_of(last) and "Rewrite" in buttons(last)
+
+
+async def test_the_offline_writer_streams_too(
+    draft: int, broker: AsyncBroker, slack_client: AsyncWebClient, slack_api: FakeSlackAPI
+) -> None:
+    paced = Settings(public_url=PUBLIC_URL, offline_stream_pace=0.05)
+    result = await describe_in_thread(
+        draft,
+        "run-live",
+        ASKED.payload(),
+        gateway=OfflineGateway(chunk_delay=0.05),
+        broker=broker,
+        slack=slack_client,
+        settings=paced,
+    )
+    assert result["ok"]
+    [text] = slack_api.streamed().values()
+    assert text.strip() == (result["text"] or "").strip()
+    assert len(slack_api.calls("chat.appendStream")) >= 1

@@ -7,15 +7,8 @@ import random
 import msgspec
 import pytest
 
-from models.jobs.changes import (
-    MAX_MRKDWN,
-    Change,
-    apply,
-    compare,
-    normalise,
-    render_change_mrkdwn,
-    summary,
-)
+from bot.blocks.changes import MAX_MRKDWN, render_change_mrkdwn
+from models.jobs.changes import Change, apply, compare, normalise, summary
 
 CURRENT = """We are hiring a backend engineer.
 

@@ -76,6 +76,11 @@ async def rewrite_proposal(job_id: int, proposal_id: str | None) -> dict[str, An
     return stored
 
 
+def changes_of(proposal: dict[str, Any]) -> list[Change]:
+    """What a stored proposal changes in the description it was made from."""
+    return compare(str(proposal.get("base") or ""), str(proposal["job_description"]))
+
+
 async def proposed_changes(actor: Actor, job_id: int, proposal_id: str | None) -> list[Change]:
     """What a proposed rewrite changes in the job's current description."""
     job = await jobs.get_job(actor, job_id)
