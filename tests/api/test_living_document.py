@@ -18,6 +18,7 @@ from api.app import create_app
 from models import usage
 from models.db import current_engine
 from models.enums import GenerationStatus, Purpose, Role
+from models.errors import Conflict, Invalid
 from models.identity.actor import Actor
 from models.jobs import generation
 from models.jobs import operations as jobs
@@ -167,7 +168,7 @@ async def test_accepting_two_of_three_changes_lands_exactly_those(
     assert newest["accepted_by"] == editor.user_id and newest["model_call"] == proposal["call_id"]
 
     # The description moved on: the old proposal cannot be applied over it.
-    with pytest.raises(Exception, match="changed since this rewrite"):
+    with pytest.raises(Conflict, match="changed since this rewrite"):
         await use_cases.accept_rewrite(editor, job.id, handle.run_id, [1])
 
 
@@ -176,7 +177,7 @@ async def test_accepting_no_change_or_an_unknown_one_is_refused(editor: Actor) -
     handle = await descriptions.rewrite_job(editor, job.id, "Make it remote.")
     await queue.wait(handle, 10)
     for chosen, reason in (([], "at least one"), ([99], "No such change")):
-        with pytest.raises(Exception, match=reason):
+        with pytest.raises(Invalid, match=reason):
             await use_cases.accept_rewrite(editor, job.id, handle.run_id, chosen)
     assert (await jobs.get_job(editor, job.id)).description == THREE_PARAGRAPHS
 
