@@ -16,6 +16,7 @@ from models.identity import operations as identity
 from models.identity.actor import Actor
 from models.jobs import operations as jobs
 from models.jobs.schemas import JobCreate
+from models.jobs.versions import Provenance
 from models.pipeline import operations as pipeline
 from models.pipeline.schemas import CandidateIn
 from models.settings import get_settings
@@ -97,6 +98,8 @@ async def _create_demo() -> Actor:
                 },
                 JobCreate,
             ),
+            # Written by the offline writer for its owner: the model's, not typed by a person.
+            provenance=Provenance.generated(generated.generated_by, None, owner.user_id),
         )
         await jobs.share_job(owner, job.id, [viewer.id])
         for number in range(rng.randint(8, 20)):

@@ -8,10 +8,11 @@ It runs the real processes (`hirebot serve`, one `hirebot worker`) against a pri
 and, as root, a private PostgreSQL cluster (otherwise a throw-away database on the local
 server, and no PostgreSQL restart), with the fake Slack Web API and a fake OpenAI-compatible
 model whose answers the experiments turn into 429s, 500s or hangs. A trial is one `/job new`
-modal submitted, signed as Slack signs it; it is complete when its description is posted
-in its thread. Per experiment it prints the trials, those completed exactly once, lost
-(never posted, or the job still pending), duplicated (posted more than once) and the 5xx
-answers of the server. The goal: 0 lost, 0 stuck, 0 duplicated.
+modal submitted, signed as Slack signs it; it is complete when its description is in its
+thread (streamed and ended with its buttons, or posted whole). Per experiment it prints the
+trials, those completed exactly once, lost (never posted, or the job still pending),
+duplicated (posted more than once) and the 5xx answers of the server. The goal: 0 lost,
+0 stuck, 0 duplicated.
 
 Experiments: worker_sigkill (the worker killed mid-generation, another started),
 redis_restart and postgres_restart (mid-batch, 5 s down), slack_500 and slack_429 (storms
@@ -33,7 +34,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, bench_database, migrate
+from common import ROOT, bench_database, descriptions_by_title, migrate
 from slack_ack import Connection, free_port, http_request, until_healthy
 
 SECRET = "chaos-signing-secret"
@@ -222,16 +223,7 @@ class Chaos:
         }
 
     def descriptions_by_title(self, titles: set[str]) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for call in self.slack.calls("chat.postMessage"):
-            if not call.ok or "thread_ts" not in call.params:
-                continue
-            text = str(call.params.get("text", ""))
-            if text.startswith("Job description for "):
-                title = text.removeprefix("Job description for ")
-                if title in titles:
-                    counts[title] = counts.get(title, 0) + 1
-        return counts
+        return descriptions_by_title(self.slack.calls(), titles)
 
     # Faults --------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # Hirebot's packages and the tests' fakes
@@ -79,3 +80,51 @@ async def delete_queue(redis_url: str, queue: str) -> None:
         keys = [key async for key in redis.scan_iter(f"{queue}*")]
         if keys:
             await redis.delete(*keys)
+
+
+DRAFTING = "Drafting a job description for "
+DESCRIPTION = "Job description for "
+
+
+def thread_roots(calls: list[Any], titles: set[str]) -> dict[str, str]:
+    """The job's title for each thread a "Drafting..." message started, by its ts."""
+    roots: dict[str, str] = {}
+    for call in calls:
+        text = str(call.params.get("text", ""))
+        if call.method == "chat.postMessage" and call.ok and text.startswith(DRAFTING):
+            title = text.removeprefix(DRAFTING).removesuffix("...")
+            if title in titles:
+                roots[str(call.response.get("ts"))] = title
+    return roots
+
+
+def descriptions_by_title(calls: list[Any], titles: set[str]) -> dict[str, int]:
+    """How many times each job's description reached its thread (recorded fake Slack
+    calls): posted whole, or streamed and ended with its buttons."""
+    roots = thread_roots(calls, titles)
+    streams: dict[str, str] = {}
+    live: dict[str, str] = {}  # messages in a thread updated with the text so far
+    counts: dict[str, int] = {}
+    for call in calls:
+        if not call.ok:
+            continue
+        text = str(call.params.get("text", ""))
+        if call.method == "chat.postMessage" and "thread_ts" in call.params:
+            title = text.removeprefix(DESCRIPTION)
+            if text.startswith(DESCRIPTION) and title in titles:
+                counts[title] = counts.get(title, 0) + 1
+            elif str(call.params["thread_ts"]) in roots:
+                live[str(call.response.get("ts"))] = roots[str(call.params["thread_ts"])]
+        elif call.method == "chat.update" and str(call.params.get("ts")) in live:
+            if text.startswith(DESCRIPTION):
+                title = live.pop(str(call.params.get("ts")))
+                counts[title] = counts.get(title, 0) + 1
+        elif call.method == "chat.startStream":
+            root = roots.get(str(call.params.get("thread_ts")))
+            if root is not None:
+                streams[str(call.response.get("ts"))] = root
+        elif call.method == "chat.stopStream" and call.params.get("blocks"):
+            title = streams.get(str(call.params.get("ts")))
+            if title is not None:
+                counts[title] = counts.get(title, 0) + 1
+    return counts

@@ -41,23 +41,21 @@ async def accept(
 ) -> Job:
     """Accept a proposed rewrite (all its changes, or those `accepted`): the proposal
     says so, and the thread gets the language check of the new description."""
-    proposal = await use_cases.rewrite_proposal(job_id, proposal_id)
-    job = await use_cases.accept_rewrite(actor, job_id, proposal_id, accepted)
-    changes = use_cases.changes_of(proposal)
-    taken = len(changes) if accepted is None else len(accepted)
-    line = f":white_check_mark: {taken} of {len(changes)} changes accepted by <@{who.user_id}>."
+    done = await use_cases.accept_rewrite(actor, job_id, proposal_id, accepted)
+    taken, total = len(done.accepted), len(done.changes)
+    line = f":white_check_mark: {taken} of {total} changes accepted by <@{who.user_id}>."
     if where is not None:
         redrawn = rewrite_proposal_message(
             job_id,
-            job.title,
-            changes,
-            list(proposal.get("suggested_skills") or []),
+            done.job.title,
+            done.changes,
+            done.suggested_skills,
             proposal_id=proposal_id,
             resolution=line,
         )
         await update_message(client, where[0], where[1], redrawn)
-    await tell_language(client, who, job, where)
-    return job
+    await tell_language(client, who, done.job, where)
+    return done.job
 
 
 async def history(actor: Actor, job_id: int) -> Message:

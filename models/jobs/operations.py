@@ -280,9 +280,11 @@ async def create_job(
     *,
     description_status: GenerationStatus = GenerationStatus.NONE,
     jd_json_status: GenerationStatus | None = None,
+    provenance: versions.Provenance | None = None,
 ) -> schemas.Job:
     """Create a job owned by `actor`, with its weights and zeroed stage counts.
 
+    A description becomes version 1 (typed by `actor` unless `provenance` says otherwise).
     The structured JD is marked pending when there is a description to convert; the caller
     queues the conversion after this returns (the row must be committed first).
     """
@@ -326,7 +328,8 @@ async def create_job(
             *[JobStageCount(job=row["id"], stage=stage, total=0) for stage in STAGE_VALUES]
         )
         if data.description.strip():
-            await versions.record(row["id"], data.description, versions.Provenance.typed(actor))
+            written = provenance or versions.Provenance.typed(actor)
+            await versions.record(row["id"], data.description, written)
         await list_versions.jobs_changed(actor.org_id, [row["id"]])
     return job_out(row, msgspec.structs.asdict(weights))
 

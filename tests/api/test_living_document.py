@@ -153,7 +153,7 @@ async def test_accepting_two_of_three_changes_lands_exactly_those(
     changes = await use_cases.proposed_changes(editor, job.id, handle.run_id)
     assert len(changes) == 3
 
-    accepted = await use_cases.accept_rewrite(editor, job.id, handle.run_id, [0, 2])
+    accepted = (await use_cases.accept_rewrite(editor, job.id, handle.run_id, [0, 2])).job
 
     assert accepted.description == (
         "We build reliable APIs.\n\nYou will write Python every day.\n\nWe meet online on Mondays."

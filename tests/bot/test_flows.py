@@ -16,14 +16,16 @@ from models.enums import GenerationStatus, JobStatus
 from models.jobs import generation
 from models.jobs import operations as jobs
 from models.jobs.changes import apply
-from models.jobs.schemas import Job
+from models.jobs.schemas import Job, JobUpdate
 from models.tables import Job as JobTable
 from tests.bot.conftest import CHANNEL, SECRET, SlackUser
 from tests.fakes import slack_requests as signed
+from tests.fakes.openai_server import FakeOpenAI, json_completion
 from tests.fakes.slack_api import FakeSlackAPI, SlackCall
 from tests.fakes.slack_requests import number_state, select_state, text_state
 from workers.broker import active_broker, gateway_of
-from workers.llm import LLMError
+from workers.llm import LLMError, LLMGateway
+from workers.llm.offline import OfflineGateway
 
 TITLE = "Backend Engineer"
 
@@ -473,4 +475,77 @@ async def test_choose_changes_applies_only_the_ticked_ones_then_history_restores
     await slack_api.await_for(
         "chat.postMessage", predicate=lambda c: "restored version 1" in text_of(c)
     )
+    assert (await the_job(admin)).description == job.description
+
+
+# The language check: Fix the wording --------------------------------------------------------
+
+CODED = (
+    "## About the role\n\nWe want a rockstar engineer to join our platform team.\n\n"
+    "## Requirements\n\n- Native English speaker.\n- Python and PostgreSQL."
+)
+REWORDED = (
+    "## About the role\n\nWe want a skilled engineer to join our platform team.\n\n"
+    "## Requirements\n\n- Fluent written and spoken English.\n- Python and PostgreSQL."
+)
+
+
+async def test_fix_the_wording_asks_the_model_to_reword_the_findings_and_the_fix_lands(
+    admin: SlackUser, slack_api: FakeSlackAPI, online: LLMGateway, fake_openai: FakeOpenAI
+) -> None:
+    active_broker().dependency_overrides[gateway_of] = lambda: OfflineGateway()
+    flow = await draft_a_job(admin, slack_api)
+    root = flow["drafting"].response["ts"]
+    job = await the_job(admin)
+    await jobs.update_job(await admin.actor(), job.id, JobUpdate(description=CODED))
+    active_broker().dependency_overrides[gateway_of] = lambda: online
+    fake_openai.script(json_completion({"job_description": REWORDED, "suggested_skills": []}))
+
+    response = await admin.click(
+        ids.FIX_WORDING_ACTION, encode_value(job.id), message=posted(flow["reply"])
+    )
+
+    assert response.status_code == 200
+    proposal = next(
+        call
+        for call in await slack_api.await_for(
+            "chat.postMessage", predicate=lambda c: "Accept all" in buttons(c)
+        )
+    )
+    assert proposal.params["thread_ts"] == root
+    [asked] = fake_openai.requests
+    assert '"rockstar"' in asked.user_text and '"Native English speaker"' in asked.user_text
+    assert CODED.split("\n\n")[1] in asked.user_text  # the current text, to reword
+    shown = text_of(proposal)
+    assert "~We want a rockstar engineer to join our platform team.~" in shown
+    assert "*+* We want a skilled engineer to join our platform team." in shown
+    assert (await the_job(admin)).description == CODED  # nothing changes until accepted
+
+    accept = buttons(proposal)["Accept all"]["value"]
+    await admin.click(ids.ACCEPT_REWRITE_ACTION, accept, message=posted(proposal))
+    [passed] = await slack_api.await_for(
+        "chat.postMessage",
+        predicate=lambda c: (
+            "Inclusive language" in text_of(c) and ":white_check_mark:" in text_of(c)
+        ),
+    )
+    assert passed.params["thread_ts"] == root
+    assert (await the_job(admin)).description == REWORDED
+
+
+async def test_fix_the_wording_of_a_description_that_passes_is_refused_in_a_clear_message(
+    admin: SlackUser, slack_api: FakeSlackAPI
+) -> None:
+    flow = await draft_a_job(admin, slack_api)
+    job = await the_job(admin)
+
+    response = await admin.click(
+        ids.FIX_WORDING_ACTION, encode_value(job.id), message=posted(flow["reply"])
+    )
+
+    assert response.status_code == 200
+    [told] = await slack_api.await_for(
+        "response_url", predicate=lambda c: "no wording left to fix" in str(c.params)
+    )
+    assert told.params.get("response_type", "ephemeral") == "ephemeral"
     assert (await the_job(admin)).description == job.description

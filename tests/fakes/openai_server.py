@@ -167,6 +167,8 @@ class FakeOpenAI:
         self.latency = latency
         """Seconds added to every answer (for load tests)."""
         self.requests: list[Received] = []
+        self.first_text_at: list[tuple[Received, float]] = []
+        """Per streamed answer, when its first piece of text was written (monotonic)."""
         self.in_flight = 0
         self.max_in_flight = 0
         self._script: deque[Reply] = deque()
@@ -246,7 +248,8 @@ class FakeOpenAI:
             return _error(400, "We could not parse the JSON body of your request.")
         with self._lock:
             headers = {k.lower(): v for k, v in request.headers.items()}
-            self.requests.append(Received(body, headers, time.monotonic()))
+            received = Received(body, headers, time.monotonic())
+            self.requests.append(received)
             if self._script:
                 reply = self._script.popleft()
             else:
@@ -265,7 +268,7 @@ class FakeOpenAI:
         if content is None and reply.refusal is None:
             content = _plausible(body)
         if body.get("stream"):
-            return await self._stream(request, body, reply, content or "")
+            return await self._stream(request, received, reply, content or "")
         return web.json_response(
             {
                 "id": f"chatcmpl-fake-{len(self.requests)}",
@@ -290,13 +293,14 @@ class FakeOpenAI:
         )
 
     async def _stream(
-        self, request: web.Request, body: dict[str, Any], reply: Reply, content: str
+        self, request: web.Request, received: Received, reply: Reply, content: str
     ) -> web.StreamResponse:
         """Server-sent events as OpenAI sends them: text in pieces, tool calls in two."""
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", **reply.headers}
         )
         await response.prepare(request)
+        body = received.body
         ident, created = f"chatcmpl-fake-{len(self.requests)}", int(time.time())
 
         async def send(delta: dict[str, Any], finish: str | None = None) -> None:
@@ -313,6 +317,9 @@ class FakeOpenAI:
         for start in range(0, len(content), 12):
             if reply.chunk_delay and start:
                 await asyncio.sleep(reply.chunk_delay)
+            if not start:
+                with self._lock:
+                    self.first_text_at.append((received, time.monotonic()))
             await send({"content": content[start : start + 12]})
         for index, (name, arguments) in enumerate(reply.tool_calls):
             raw = arguments if isinstance(arguments, str) else json.dumps(arguments)

@@ -80,7 +80,7 @@ async def test_a_proposal_is_accepted_only_for_its_own_job(
 
     with pytest.raises(NotFound):
         await use_cases.accept_rewrite(editor, second.id, handle.run_id)
-    accepted = await use_cases.accept_rewrite(editor, first.id, handle.run_id)
+    accepted = (await use_cases.accept_rewrite(editor, first.id, handle.run_id)).job
     assert accepted.description != "One."
     assert (await jobs.get_job(editor, second.id)).description == "Two."
 

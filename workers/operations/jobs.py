@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from models import idempotency
 from models.db import atomic
 from models.enums import JobStatus, Role
@@ -88,9 +90,18 @@ async def proposed_changes(actor: Actor, job_id: int, proposal_id: str | None) -
     return compare(_base(proposal, job), str(proposal["job_description"]))
 
 
+class AcceptedRewrite(msgspec.Struct, frozen=True, kw_only=True):
+    job: Job
+    """The job with its new description."""
+    changes: list[Change]
+    """Everything the proposal changed; `accepted` are the indexes of those taken."""
+    accepted: list[int]
+    suggested_skills: list[str]
+
+
 async def accept_rewrite(
     actor: Actor, job_id: int, proposal_id: str | None, accepted: list[int] | None = None
-) -> Job:
+) -> AcceptedRewrite:
     """Make a proposed rewrite the job's description: all its changes, or only those
     `accepted` (their indexes); the next version says the model wrote it and `actor`
     accepted it. Then it is structured again."""
@@ -111,7 +122,9 @@ async def accept_rewrite(
         proposal.get("call_id"),
         partial=len(chosen) < len(changes),
     )
-    return await update_job(actor, job_id, JobUpdate(description=text), provenance=provenance)
+    job = await update_job(actor, job_id, JobUpdate(description=text), provenance=provenance)
+    skills = [str(skill) for skill in proposal.get("suggested_skills") or []]
+    return AcceptedRewrite(job=job, changes=changes, accepted=chosen, suggested_skills=skills)
 
 
 def _base(proposal: dict[str, Any], job: Job) -> str:
