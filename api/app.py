@@ -25,13 +25,14 @@ from api.controllers.filter_groups import FilterGroupController
 from api.controllers.generation import GenerationController
 from api.controllers.job_spec import JobSpecController
 from api.controllers.jobs import JobController
+from api.controllers.organization import OrganizationController
 from api.controllers.responses import CandidateResponseController
 from api.controllers.usage import UsageController
 from api.controllers.users import UserController
 from api.errors import exception_handlers
 from api.health import health
 from bot.app import build_bolt_app
-from bot.http import slack_events
+from bot.http import slack_events, slack_install, slack_oauth_redirect
 from models.settings import Settings, get_settings
 from workers.runtime import serving
 
@@ -44,10 +45,13 @@ ROUTES: list[ControllerRouterHandler] = [
     UsageController,
     CandidateController,
     UserController,
+    OrganizationController,
     FilterGroupController,
     CriteriaController,
     CandidateResponseController,
     slack_events,
+    slack_install,
+    slack_oauth_redirect,
 ]
 
 

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.authorize import SingleWorkspaceAuthorize
+from bot.oauth import build_oauth
 from bot.payloads import Malformed, check_shape
 from bot.response_urls import RefusedRespond, ResponseUrlPolicy
 from bot.slack_client import slack_web_client
 from bot.verification import VERIFIED, is_verified
+from models import installations
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
+
+OAUTH_ENVIRONMENT = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
 
 class HirebotApp(AsyncApp):
@@ -30,6 +37,8 @@ class HirebotApp(AsyncApp):
         self.signing_secret = signing_secret
         self.response_urls = response_urls
         self.authorizer: SingleWorkspaceAuthorize | None = None
+        self.multi_workspace = False
+        """OAuth mode: a request from a workspace that has not installed Hirebot is ignored."""
 
     async def warm(self) -> None:
         """Ask Slack who the bot is now, rather than on the first request."""
@@ -47,6 +56,8 @@ class HirebotApp(AsyncApp):
         except Malformed as error:
             log.warning("refused a malformed Slack request: %s", error.reason)
             return BoltResponse(status=400, body=f"malformed request: {error.reason}")
+        if self.multi_workspace and not await self._installed(req):
+            return BoltResponse(status=200, body="")
         url = req.context.response_url
         if url is not None and not self.response_urls.allows(url):
             log.warning("ignored a response_url outside Slack's hosts")
@@ -54,23 +65,66 @@ class HirebotApp(AsyncApp):
             req.context["respond"] = RefusedRespond()
         return await super().async_dispatch(req)
 
+    async def _installed(self, req: AsyncBoltRequest) -> bool:
+        """Whether the request's workspace installed Hirebot (uninstall and revocation
+        events always pass: they delete what is left)."""
+        event = req.body.get("event") if isinstance(req.body, dict) else None
+        kind = event.get("type") if isinstance(event, dict) else None
+        if kind in ("app_uninstalled", "tokens_revoked") or req.body.get("type") in (
+            "url_verification",
+            "ssl_check",
+        ):
+            return True
+        context = req.context
+        team_id = None if context.is_enterprise_install else context.team_id
+        if await installations.is_installed(context.enterprise_id, team_id):
+            return True
+        log.warning(
+            "ignored a request from Slack workspace %s, which has not installed Hirebot",
+            context.team_id or context.enterprise_id,
+        )
+        return False
+
+
+@contextmanager
+def _bolt_blind_to_oauth_environment() -> Iterator[None]:
+    """Bolt builds an OAuth flow of its own (with file stores) whenever SLACK_CLIENT_ID and
+    SLACK_CLIENT_SECRET are in the environment, even with a bot token set; Hirebot decides
+    the mode itself (`Settings.slack_oauth`) and passes its flow, so Bolt must not see them."""
+    hidden = {name: os.environ.pop(name) for name in OAUTH_ENVIRONMENT if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
+
 
 def build_bolt_app(settings: Settings) -> HirebotApp:
     """The Slack app. Bolt checks the signature again (the HTTP endpoint checked it first)."""
     from bot.listeners import register
 
     client = slack_web_client(settings, None)  # Bolt sets each request's token from authorize
-    authorizer = SingleWorkspaceAuthorize(client, settings.slack_bot_token)
-    app = HirebotApp(
-        response_urls=ResponseUrlPolicy.from_settings(settings),
-        signing_secret=settings.slack_signing_secret,
-        client=client,
-        authorize=authorizer.bolt_function(),
-        # Listeners only acknowledge (a modal after checking it) and start their work in the
-        # background (bot/listeners/after_ack.py), so the response leaves when they return: no
-        # 10 ms polling for the ack (what process_before_response=False does).
-        process_before_response=True,
-    )
+    authorizer: SingleWorkspaceAuthorize | None = None
+    if settings.slack_oauth:
+        flow, authorize = build_oauth(settings, client)
+        how: dict[str, object] = {"oauth_flow": flow, "authorize": authorize}
+    else:
+        authorizer = SingleWorkspaceAuthorize(client, settings.slack_bot_token)
+        how = {"authorize": authorizer.bolt_function()}
+    with _bolt_blind_to_oauth_environment():
+        app = HirebotApp(
+            response_urls=ResponseUrlPolicy.from_settings(settings),
+            signing_secret=settings.slack_signing_secret,
+            client=client,
+            # Listeners only acknowledge (a modal after checking it) and start their work in
+            # the background (bot/listeners/after_ack.py), so the response leaves when they
+            # return: no 10 ms polling for the ack (what process_before_response=False does).
+            process_before_response=True,
+            **how,
+        )
     app.authorizer = authorizer
+    if settings.slack_oauth:
+        app.multi_workspace = True
+        # app_uninstalled and tokens_revoked delete the workspace's tokens (Bolt's own).
+        app.enable_token_revocation_listeners()
     register(app, settings)
     return app

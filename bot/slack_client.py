@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import logging
+import re
 
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     async_default_handlers,
 )
 from slack_sdk.web.async_client import AsyncWebClient
-from taskiq import TaskiqDepends, TaskiqState
 
 from models.settings import Settings
+
+REDACTED_LOGGERS = (
+    "slack_sdk.web.async_base_client",  # each call's parameters and answer, at DEBUG
+    "slack_sdk.web.base_client",
+    "uvicorn.access",  # the install's redirect URL carries its code
+)
+
+
+class SecretsRedacted(logging.Filter):
+    """Tokens, refresh tokens, OAuth codes and client secrets out of a log line."""
+
+    tokens = re.compile(r"xox[a-z]?[.-][A-Za-z0-9.-]+")
+    fields = re.compile(
+        r"(['\"]?(?:code|client_secret|refresh_token|access_token|token)['\"]?\s*[:=]\s*)"
+        r"(['\"]?)[^'\",}\s&]+"
+    )
+    code = re.compile(r"(with code: )\S+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.tokens.sub("[redacted]", message)
+        cleaned = self.fields.sub(r"\1\2[redacted]", cleaned)
+        cleaned = self.code.sub(r"\1[redacted]", cleaned)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+for _name in REDACTED_LOGGERS:
+    logging.getLogger(_name).addFilter(SecretsRedacted())
 
 RATE_LIMIT_RETRIES = 3
 """Times a call waits out a 429 (honouring Retry-After) before it gives up."""
@@ -35,11 +65,3 @@ def slack_web_client(settings: Settings, token: str | None) -> AsyncWebClient:
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ],
     )
-
-
-def slack_of(state: Annotated[TaskiqState, TaskiqDepends()]) -> AsyncWebClient | None:
-    """A task's Slack client: the worker's, made on first use and kept in its state; None
-    without SLACK_BOT_TOKEN."""
-    if "slack" not in state:
-        state.slack = build_slack_client(state.settings)
-    return state.slack  # type: ignore[no-any-return]

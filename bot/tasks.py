@@ -35,8 +35,8 @@ from bot.blocks.values import RetryKind
 from bot.conversation.answer import SlackAnswer
 from bot.live import LiveText
 from bot.posting import post_or_dm, update_message
-from bot.slack_client import slack_of
 from bot.threads import ThreadRef
+from bot.workspace_clients import WorkspaceClients, clients_of
 from models import idempotency
 from models.enums import JobStatus
 from models.errors import NotFound
@@ -75,7 +75,7 @@ async def describe_in_thread(
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
     broker: Annotated[AsyncBroker, TaskiqDepends(broker_of)],
-    slack: Annotated[AsyncWebClient | None, TaskiqDepends(slack_of)],
+    slack_clients: Annotated[WorkspaceClients, TaskiqDepends(clients_of)],
     settings: Annotated[Settings, TaskiqDepends(settings_of)],
 ) -> GenerationOutcome:
     """Write the job's description live into the thread (starting it with "Drafting..."
@@ -86,6 +86,7 @@ async def describe_in_thread(
         found = await _job(job_id)
         title = found.title if found else f"job {job_id}"
     asked = ThreadRef.from_payload(thread)
+    slack = await slack_clients.for_team(asked.team_id)
     where = await _placeholder(slack, asked, run_id, drafting_message(title))
     if where is not None and not asked.thread_ts:
         await generation.set_slack_thread(job_id, str(where.channel), str(where.thread_ts))
@@ -148,11 +149,12 @@ async def rewrite_in_thread(
     note: str | None = None,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
-    slack: Annotated[AsyncWebClient | None, TaskiqDepends(slack_of)],
+    slack_clients: Annotated[WorkspaceClients, TaskiqDepends(clients_of)],
 ) -> RewriteOutcome:
     """Propose a rewrite in the job's thread, with Accept / Add skill / Discard (or why it
     failed, with a Retry that asks again with the same instruction)."""
     asked = ThreadRef.from_payload(thread)
+    slack = await slack_clients.for_team(asked.team_id)
     if not asked.thread_ts:
         stored = await generation.slack_thread(job_id)
         if stored is not None:
@@ -359,7 +361,7 @@ async def _thread_given_up(kwargs: dict[str, Any], error: BaseException) -> None
         await generation.give_up_description(
             job_id, f"It could not be written after several tries ({type(error).__name__})."
         )
-    slack = slack_of(active_broker().state)
+    slack = await clients_of(active_broker().state).for_team(asked.team_id)
     if slack is None:
         return
     what = "rewrite the description of" if rewriting else "write the description of"

@@ -25,6 +25,12 @@ class SettingsError(ValueError):
 
 ROLES = tuple(role.value for role in Role)
 
+DEFAULT_SLACK_SCOPES = (
+    "commands,chat:write,chat:write.public,im:write,app_mentions:read,im:history,"
+    "channels:history,groups:history,assistant:write,users:read,users:read.email"
+)
+"""The bot scopes of manifest.yml (a test keeps the two equal)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -91,6 +97,18 @@ class Settings:
     slack_app_token: str = ""
     """SLACK_APP_TOKEN: app-level token (`xapp-...`) for Socket Mode (`hirebot bot --socket`)."""
 
+    slack_client_id: str = ""
+    """SLACK_CLIENT_ID: the app's client id; with SLACK_CLIENT_SECRET (and no SLACK_BOT_TOKEN) it turns on OAuth mode: any workspace installs Hirebot at /slack/install."""
+
+    slack_client_secret: str = ""
+    """SLACK_CLIENT_SECRET: the app's client secret (OAuth mode)."""
+
+    slack_scopes: str = DEFAULT_SLACK_SCOPES
+    """SLACK_SCOPES: comma-separated bot scopes asked for at install (OAuth mode); the default is the manifest's."""
+
+    secret_key: str = ""
+    """HIREBOT_SECRET_KEY: Fernet key(s) that encrypt the stored Slack tokens (OAuth mode refuses to start without one); comma-separated to rotate keys: the first encrypts, all decrypt."""
+
     slack_api_url: str = "https://slack.com/api/"
     """HIREBOT_SLACK_API_URL: Slack Web API base URL (tests and proxies point it elsewhere)."""
 
@@ -127,8 +145,17 @@ class Settings:
         return bool(self.openai_api_key)
 
     @property
+    def slack_oauth(self) -> bool:
+        """OAuth mode: workspaces install Hirebot, their tokens live in the database."""
+        return bool(self.slack_client_id and self.slack_client_secret and not self.slack_bot_token)
+
+    @property
     def slack_configured(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_oauth))
+
+    @property
+    def slack_scope_list(self) -> list[str]:
+        return [scope.strip() for scope in self.slack_scopes.split(",") if scope.strip()]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str = ".env") -> Settings:
@@ -171,6 +198,20 @@ class Settings:
             raise SettingsError("HIREBOT_CONVERSATION_CONTEXT_CHARS must be at least 1000")
         if not 1 <= self.proposal_ttl_hours <= 24 * 30:
             raise SettingsError("HIREBOT_PROPOSAL_TTL_HOURS must be between 1 and 720")
+        if self.slack_oauth and not self.secret_key:
+            raise SettingsError(
+                "HIREBOT_SECRET_KEY is required in OAuth mode (SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET): it encrypts the stored Slack tokens; see README"
+            )
+        if self.secret_key:
+            from models.secrets import SecretBox, SecretKeyError
+
+            try:
+                SecretBox(self.secret_key)
+            except SecretKeyError as error:
+                raise SettingsError(str(error)) from None
+        if self.slack_oauth and not self.slack_scope_list:
+            raise SettingsError("SLACK_SCOPES must name at least one scope")
 
 
 _ENV_NAMES = {
@@ -195,6 +236,10 @@ _ENV_NAMES = {
     "slack_bot_token": "SLACK_BOT_TOKEN",
     "slack_signing_secret": "SLACK_SIGNING_SECRET",
     "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_client_id": "SLACK_CLIENT_ID",
+    "slack_client_secret": "SLACK_CLIENT_SECRET",
+    "slack_scopes": "SLACK_SCOPES",
+    "secret_key": "HIREBOT_SECRET_KEY",
     "slack_api_url": "HIREBOT_SLACK_API_URL",
     "slack_response_url_hosts": "HIREBOT_SLACK_RESPONSE_URL_HOSTS",
     "default_slack_role": "HIREBOT_DEFAULT_SLACK_ROLE",

@@ -2,8 +2,9 @@
 
 Tables never leave `models/`: operations turn rows into the msgspec schemas that the API,
 the Slack bot and the workers use. Foreign keys cascade from a job to everything that
-describes it; organizations and users are never deleted (users are deactivated), so
-references to them restrict.
+describes it; users are never deleted (they are deactivated), so references to them
+restrict, and an organization is deleted only as a whole (`models/identity/organization.py`
+removes its rows in order).
 
 Composite unique indexes, the (job, stage) index and check constraints are created by the
 initial migration's raw step (`models/migrations/`): Piccolo adds constraints with
@@ -299,6 +300,47 @@ class DescriptionVersion(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class SlackInstallation(Table):
+    """A Slack workspace (or Enterprise Grid organization) that installed Hirebot, one row
+    each: its organization, its bot and the installing user, with their tokens encrypted
+    (`models/secrets.py`)."""
+
+    id: Serial
+    workspace = Varchar(
+        length=80, unique=True, help_text="The team id, or 'enterprise:<id>' (org-wide)."
+    )
+    org = ForeignKey(Organization, on_delete=OnDelete.cascade, null=False, index=True)
+    app_id = Varchar(length=32, null=True, default=None)
+    enterprise_id = Varchar(length=32, null=True, default=None)
+    enterprise_name = Varchar(length=200, null=True, default=None)
+    enterprise_url = Varchar(length=300, null=True, default=None)
+    team_id = Varchar(length=32, null=True, default=None)
+    team_name = Varchar(length=200, null=True, default=None)
+    is_enterprise_install = Boolean(default=False)
+    token_type = Varchar(length=16, null=True, default=None)
+    bot_id = Varchar(length=32, null=True, default=None)
+    bot_user_id = Varchar(length=32, null=True, default=None)
+    bot_scopes = Text(default="")
+    bot_token = Text(null=True, default=None, help_text="Encrypted.")
+    bot_refresh_token = Text(null=True, default=None, help_text="Encrypted.")
+    bot_token_expires_at = Timestamptz(null=True, default=None)
+    user_id = Varchar(length=32, help_text="The Slack user who installed it.")
+    user_scopes = Text(default="")
+    user_token = Text(null=True, default=None, help_text="Encrypted.")
+    user_refresh_token = Text(null=True, default=None, help_text="Encrypted.")
+    user_token_expires_at = Timestamptz(null=True, default=None)
+    installed_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class SlackOAuthState(Table):
+    """An OAuth `state` handed out by /slack/install: single use, short-lived."""
+
+    id: Serial
+    state = Varchar(length=100, unique=True)
+    expires_at = Timestamptz()
+
+
 class OutboxMessage(Table):
     """A task to send to the broker, written in the transaction of the change that implies
     it; sent by the relay (and again by the sweeper until it is done)."""
@@ -349,6 +391,8 @@ ALL_TABLES: list[type[Table]] = [
     Proposal,
     ModelCall,
     DescriptionVersion,
+    SlackInstallation,
+    SlackOAuthState,
     OutboxMessage,
     TaskRun,
 ]

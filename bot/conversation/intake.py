@@ -96,7 +96,7 @@ async def receive(
             return None  # a thread Hirebot is not part of
     if not said.text:
         return None
-    actor = await actor_from(body, settings)
+    actor = await actor_from(body, settings, client)
     if len(said.text) > MAX_MESSAGE_CHARS:
         await _reply(client, said, who.user_id, TOO_LONG.format(length=len(said.text)))
         return None

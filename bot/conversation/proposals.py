@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.text import escape
 from bot.blocks.values import Origin
@@ -38,6 +39,8 @@ class Decider(msgspec.Struct, frozen=True, kw_only=True):
     channel: str
     thread_ts: str
     conversation_id: int
+    client: AsyncWebClient | None = None
+    """The request's Slack client (looks up the emails of colleagues new to Hirebot)."""
 
 
 Perform = Callable[[Decider, Any], Awaitable[str]]
@@ -59,7 +62,9 @@ async def _rewrite(by: Decider, args: tools.RewriteArgs) -> str:
 
 async def _share(by: Decider, args: tools.ShareArgs) -> str:
     job = await one_job(by.actor, str(args.job_id))
-    text, _ = await work.share(by.actor, by.who, job, tools.slack_ids(args.colleagues), by.settings)
+    text, _ = await work.share(
+        by.actor, by.who, job, tools.slack_ids(args.colleagues), by.settings, by.client
+    )
     return text
 
 

@@ -13,7 +13,6 @@ import logging
 from datetime import timedelta
 from typing import Annotated, Any
 
-from slack_sdk.web.async_client import AsyncWebClient
 from taskiq import TaskiqDepends
 
 from bot.blocks.conversation import reply_message
@@ -22,7 +21,7 @@ from bot.conversation.offline import OfflineConversant
 from bot.conversation.tools import Caller
 from bot.conversation.turn import run_turn
 from bot.posting import post_or_dm
-from bot.slack_client import slack_of
+from bot.workspace_clients import WorkspaceClients, clients_of
 from models import conversations
 from models.enums import Role, Surface
 from models.errors import DomainError
@@ -51,16 +50,17 @@ async def converse(
     run_id: str,
     *,
     gateway: Annotated[LLMGateway, TaskiqDepends(gateway_of)],
-    slack: Annotated[AsyncWebClient | None, TaskiqDepends(slack_of)],
+    slack_clients: Annotated[WorkspaceClients, TaskiqDepends(clients_of)],
     settings: Annotated[Settings, TaskiqDepends(settings_of)],
 ) -> dict[str, Any]:
     turn = await conversations.get_turn(turn_id)
     if turn.status in (conversations.ANSWERED, conversations.FAILED):
         return {"turn": turn_id, "status": turn.status, "again": True}
-    if slack is None:
-        log.warning("SLACK_BOT_TOKEN is not set: turn %s is not answered", turn_id)
-        return {"turn": turn_id, "status": turn.status}
     thread = await conversations.get_thread(turn.conversation_id)
+    slack = await slack_clients.for_team(thread.team_id)
+    if slack is None:
+        log.warning("no Slack client for %s: turn %s is not answered", thread.team_id, turn_id)
+        return {"turn": turn_id, "status": turn.status}
     await conversations.set_turn_status(turn_id, conversations.RUNNING)
     answer = SlackAnswer(
         slack,
@@ -117,7 +117,8 @@ async def _turn_given_up(kwargs: dict[str, Any], error: BaseException) -> None:
     """Every retry failed: the turn fails, and the user hears it by DM."""
     turn = await conversations.get_turn(int(kwargs["turn_id"]))
     await conversations.set_turn_status(turn.id, conversations.FAILED)
-    slack = slack_of(active_broker().state)
+    thread = await conversations.get_thread(turn.conversation_id)
+    slack = await clients_of(active_broker().state).for_team(thread.team_id)
     if slack is not None:
         line = "Sorry, I could not answer your last message in time. Please ask again."
         await post_or_dm(slack, None, turn.slack_user_id, reply_message(line))

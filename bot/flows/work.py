@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.blocks.job_messages import notice_message
 from bot.blocks.layout import Message
 from bot.blocks.text import escape
 from bot.blocks.values import Origin
-from bot.identity import SlackUser
+from bot.identity import SlackUser, slack_emails
 from bot.tasks import describe_in_thread_task, rewrite_in_thread_task
 from bot.threads import ThreadRef
 from models.enums import Role
@@ -103,11 +105,22 @@ def _offline(over: BudgetExceeded) -> str:
 
 
 async def share(
-    actor: Actor, who: SlackUser, job: JobName, slack_ids: list[str], settings: Settings
+    actor: Actor,
+    who: SlackUser,
+    job: JobName,
+    slack_ids: list[str],
+    settings: Settings,
+    client: AsyncWebClient | None,
 ) -> Message:
-    """Share a job with Slack users (those new to Hirebot join the organization)."""
+    """Share a job with Slack users (those new to Hirebot are linked by email to their
+    Hirebot user, or join the organization)."""
     await jobs.share_with_slack_users(
-        actor, job.id, who.team_id, slack_ids, default_role=Role(settings.default_slack_role)
+        actor,
+        job.id,
+        who.team_id,
+        slack_ids,
+        default_role=Role(settings.default_slack_role),
+        emails=await slack_emails(client, slack_ids),
     )
     mentions = ", ".join(f"<@{slack_id}>" for slack_id in slack_ids)
     return notice_message(f":handshake: Shared *{escape(job.title)}* with {mentions}.")

@@ -64,6 +64,9 @@ def register(app: AsyncApp, settings: Settings) -> None:
     app.event("message")(after_ack(messages.message))
     app.action(ids.CONFIRM_PROPOSAL_ACTION)(after_ack(messages.confirm_proposal))
     app.action(ids.CANCEL_PROPOSAL_ACTION)(after_ack(messages.cancel_proposal))
+    if not settings.slack_oauth:  # OAuth mode: Bolt's revocation listeners delete the tokens
+        app.event("app_uninstalled")(after_ack(events.uninstalled_single_workspace))
+        app.event("tokens_revoked")(after_ack(events.uninstalled_single_workspace))
 
 
 def _provide(settings: Settings) -> Callable[[AsyncBoltContext, Next], Awaitable[BoltResponse]]:

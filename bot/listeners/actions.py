@@ -92,7 +92,7 @@ class Click:
         return settings_of(self.context)
 
     async def actor(self) -> Actor:
-        return await actor_from(self.body, self.settings)
+        return await actor_from(self.body, self.settings, self.client)
 
     async def tell(self, line: str) -> None:
         """A notice only the clicking user sees."""

@@ -44,7 +44,7 @@ async def job_command(
         await respond(text=text, blocks=blocks, response_type="ephemeral")
         return
     settings = settings_of(context)
-    actor = await actor_from(body, settings)
+    actor = await actor_from(body, settings, client)
     origin = Origin(channel=command.get("channel_id"))
     trigger_id = str(command.get("trigger_id"))
     if subcommand == "new":
@@ -61,7 +61,7 @@ async def job_command(
         if not reference or not slack_ids:
             raise Invalid(SHARE_USAGE)
         job = await one_job(actor, reference)
-        text, blocks = await work.share(actor, slack_user(body), job, slack_ids, settings)
+        text, blocks = await work.share(actor, slack_user(body), job, slack_ids, settings, client)
     await respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
@@ -72,5 +72,5 @@ async def stages_command(
     context: AsyncBoltContext,
 ) -> None:
     """`/stages [job id or title]`: the pipeline, a picker without a job, matches if several."""
-    actor = await actor_from(body, settings_of(context))
+    actor = await actor_from(body, settings_of(context), context.client)
     await show_stages(actor, respond, str(command.get("text") or ""))

@@ -64,12 +64,13 @@ async def confirm_proposal(
     thread = await conversations.get_thread(turn.conversation_id)
     settings = settings_of(context)
     by = proposals.Decider(
-        actor=await actor_from(body, settings),
+        actor=await actor_from(body, settings, client),
         who=who,
         settings=settings,
         channel=thread.channel,
         thread_ts=thread.thread_ts,
         conversation_id=thread.id,
+        client=client,
     )
     try:
         done = await proposals.confirm(proposal, by)

@@ -26,7 +26,7 @@ async def create_job(body: dict[str, Any], form: NewJobForm, context: AsyncBoltC
     typed (or the DM)."""
     if form.request is None:
         return
-    request, actor = form.request, await actor_from(body, settings_of(context))
+    request, actor = form.request, await actor_from(body, settings_of(context), context.client)
 
     async def create() -> dict[str, Any]:
         return {"job_id": await work.draft(actor, slack_user(body), request, form.origin)}
@@ -38,7 +38,7 @@ async def start_rewrite(body: dict[str, Any], form: RewriteForm, context: AsyncB
     """Queue the rewrite; the proposal arrives in the job's thread."""
     if form.job_id is None:
         return
-    job_id, actor = form.job_id, await actor_from(body, settings_of(context))
+    job_id, actor = form.job_id, await actor_from(body, settings_of(context), context.client)
 
     async def start() -> dict[str, Any]:
         await work.rewrite(actor, slack_user(body), job_id, form.instruction, form.origin)
@@ -54,11 +54,11 @@ async def share_job(
     if form.job_id is None:
         return
     settings = settings_of(context)
-    actor = await actor_from(body, settings)
+    actor = await actor_from(body, settings, client)
     job = await one_job(actor, str(form.job_id))
 
     async def share() -> dict[str, Any]:
-        message = await work.share(actor, slack_user(body), job, form.slack_ids, settings)
+        message = await work.share(actor, slack_user(body), job, form.slack_ids, settings, client)
         await tell_user(body, client, *message)
         return {"shared": form.slack_ids}
 
@@ -71,7 +71,7 @@ async def accept_changes(
     """Apply the changes ticked in "Choose changes" (once per modal)."""
     if form.job_id is None:
         return
-    actor = await actor_from(body, settings_of(context))
+    actor = await actor_from(body, settings_of(context), context.client)
     job_id = form.job_id
 
     async def accept() -> dict[str, Any]:

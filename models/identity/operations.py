@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -179,6 +180,8 @@ async def update_user(actor: Actor, user_id: int, data: schemas.UserUpdate) -> s
         changes[User.role] = data.role
     if data.is_active is not msgspec.UNSET:
         changes[User.is_active] = data.is_active
+    if data.slack_user_id is not msgspec.UNSET:
+        changes[User.slack_user_id] = data.slack_user_id
     async with atomic():
         row = (
             await User.select().where((User.id == user_id) & (User.org == actor.org_id)).first()
@@ -192,6 +195,13 @@ async def update_user(actor: Actor, user_id: int, data: schemas.UserUpdate) -> s
         )
         if demotes_self and not await _another_active_admin(actor):
             raise Conflict("an organization needs at least one active Admin")
+        linked = changes.get(User.slack_user_id)
+        taken = (User.org == actor.org_id) & (User.slack_user_id == linked) & (User.id != user_id)
+        if linked is not None and await User.exists().where(taken):
+            raise Conflict(
+                f"Slack user {linked} is already linked to another user of this organization",
+                field="slack_user_id",
+            )
         if changes:
             await User.update(changes).where(User.id == user_id)
             # A role change or deactivation changes what the user's job lists contain.
@@ -341,20 +351,65 @@ async def resolve_slack_actor(
         if again is not None:
             return again
         has_users = await User.exists().where(User.org == org["id"])
-        role = default_role if has_users else Role.ADMIN
-        address = (email or f"{slack_user_id.lower()}@{team_id.lower()}.slack").strip().lower()
-        if await User.exists().where((User.org == org["id"]) & (User.email == address)):
-            address = f"{slack_user_id.lower()}@{team_id.lower()}.slack"
+        user = await link_or_create_slack_user(
+            org["id"],
+            slack_user_id,
+            role=default_role if has_users else Role.ADMIN,
+            email=email,
+            name=user_name,
+            synthetic_domain=f"{team_id.lower()}.slack",
+        )
+    if not user.is_active:
+        raise Forbidden("your Hirebot account is deactivated; ask an Admin")
+    return actor_of(user, Surface.SLACK)
+
+
+async def link_or_create_slack_user(
+    org_id: int,
+    slack_user_id: str,
+    *,
+    role: Role,
+    email: str | None = None,
+    name: str | None = None,
+    promote: bool = False,
+    synthetic_domain: str = "slack",
+) -> schemas.User:
+    """The organization's user for a Slack user: the one linked to it; else the one with
+    the same `email` and no Slack link yet (linked now, keeping their jobs, shares and
+    role); else a new one with `role`. `promote` gives an existing user `role` too (the
+    installer becomes Admin). Call it in a transaction; a link never leaves `org_id`."""
+    query = User.select().where((User.org == org_id) & (User.slack_user_id == slack_user_id))
+    row = await query.first()
+    address = (email or "").strip().lower() or None
+    if row is None and address:
+        unlinked = (User.org == org_id) & (User.email == address) & User.slack_user_id.is_null()
+        match = await User.select().where(unlinked).first()
+        if match is not None:
+            await User.update({User.slack_user_id: slack_user_id}).where(User.id == match["id"])
+            row = {**match, "slack_user_id": slack_user_id}
+    if row is None:
+        synthetic = f"{slack_user_id.lower()}@{synthetic_domain}"
+        if not address or await User.exists().where((User.org == org_id) & (User.email == address)):
+            address = synthetic
         row = await insert_one(
             User(
-                org=org["id"],
+                org=org_id,
                 email=address,
-                name=user_name or slack_user_id,
+                name=name or slack_user_id,
                 role=role,
                 slack_user_id=slack_user_id,
             )
         )
-    return actor_of(user_out(row), Surface.SLACK)
+    elif promote and row["role"] != role:
+        await User.update({User.role: role}).where(User.id == row["id"])
+        await list_versions.users_changed([row["id"]])
+        row = {**row, "role": role}
+    return user_out(row)
+
+
+async def known_slack_actor(team_id: str, slack_user_id: str) -> Actor | None:
+    """The Hirebot user already linked to this Slack user, or None (one indexed read)."""
+    return await _slack_user(team_id, slack_user_id)
 
 
 async def _slack_user(team_id: str, slack_user_id: str) -> Actor | None:
@@ -372,31 +427,28 @@ async def _slack_user(team_id: str, slack_user_id: str) -> Actor | None:
 
 
 async def slack_colleagues(
-    org_id: int, team_id: str, slack_ids: list[str], *, default_role: Role
+    org_id: int,
+    team_id: str,
+    slack_ids: list[str],
+    *,
+    default_role: Role,
+    emails: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
-    """The Hirebot users of these Slack users in the organization, adding the missing ones
-    with `default_role`; run it in the transaction of what they are needed for."""
+    """The Hirebot users of these Slack users in the organization: linked ones, then those
+    with the same email (`emails`, linked now), then new ones with `default_role`."""
     wanted = list(dict.fromkeys(slack_ids))
     async with atomic():
         known = await users_by_slack_ids(org_id, wanted)
-        missing = [slack_id for slack_id in wanted if slack_id not in known]
-        if missing:
-            await User.insert(
-                *[
-                    User(
-                        org=org_id,
-                        email=f"{slack_id.lower()}@{team_id.lower()}.slack",
-                        name=slack_id,
-                        role=default_role,
-                        slack_user_id=slack_id,
-                    )
-                    for slack_id in missing
-                ]
-            ).on_conflict(action="DO NOTHING")
-            known = await users_by_slack_ids(org_id, wanted)
-        unknown = [slack_id for slack_id in wanted if slack_id not in known]
-        if unknown:
-            raise Conflict(f"Slack user {unknown[0]} could not be added; please try again")
+        for slack_id in wanted:
+            if slack_id not in known:
+                user = await link_or_create_slack_user(
+                    org_id,
+                    slack_id,
+                    role=default_role,
+                    email=(emails or {}).get(slack_id),
+                    synthetic_domain=f"{team_id.lower()}.slack",
+                )
+                known[slack_id] = user.id
     return known
 
 

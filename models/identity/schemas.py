@@ -11,6 +11,14 @@ from models.enums import Role
 
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+SlackUserId = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[UW][A-Z0-9]{2,31}$",
+        description="A Slack user id (U... or W...), as Slack shows it.",
+        examples=["U0123ABCD"],
+    ),
+]
 
 
 class Organization(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,6 +48,8 @@ class UserUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     name: Name | msgspec.UnsetType = msgspec.UNSET
     role: Role | msgspec.UnsetType = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    slack_user_id: SlackUserId | msgspec.UnsetType | None = msgspec.UNSET
+    """Link the user to this Slack user of the organization's workspace; null unlinks."""
 
 
 class ApiToken(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,3 +67,8 @@ class IssuedToken(msgspec.Struct, frozen=True, kw_only=True):
 
     token: str
     info: ApiToken
+
+
+class OrganizationDelete(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    confirm: Name
+    """The organization's name, exactly: deleting removes all of its data."""

@@ -258,3 +258,79 @@ async def test_junk_user_bodies_never_cause_a_500(client: httpx.AsyncClient, wor
                 headers={**world.headers("admin"), "Content-Type": "application/json"},
             )
             assert response.status_code < 500, (method, body, response.text)
+
+
+# Links to Slack users -----------------------------------------------------------------------
+
+
+async def test_admin_links_and_unlinks_a_slack_user(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    path, admin = f"/api/users/{world.editor.user_id}", world.headers("admin")
+    linked = await client.patch(path, json={"slack_user_id": "U0EDITOR1"}, headers=admin)
+    assert linked.status_code == 200, linked.text
+    assert linked.json()["slack_user_id"] == "U0EDITOR1"
+    listed = {
+        u["email"]: u["slack_user_id"]
+        for u in (await client.get("/api/users", headers=admin)).json()
+    }
+    assert listed["editor@acme.test"] == "U0EDITOR1"
+    assert (await user_row(world.editor.user_id))["slack_user_id"] == "U0EDITOR1"
+
+    renamed = await client.patch(path, json={"name": "Eddie"}, headers=admin)
+    assert renamed.json()["slack_user_id"] == "U0EDITOR1"  # left out: kept
+
+    cleared = await client.patch(path, json={"slack_user_id": None}, headers=admin)
+    assert cleared.status_code == 200 and cleared.json()["slack_user_id"] is None
+    assert (await user_row(world.editor.user_id))["slack_user_id"] is None
+
+
+async def test_a_slack_user_is_linked_to_one_user_of_the_organization(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    admin = world.headers("admin")
+    taken = {"slack_user_id": "U0SHARED1"}
+    assert (
+        await client.patch(f"/api/users/{world.editor.user_id}", json=taken, headers=admin)
+    ).status_code == 200
+    clash = await client.patch(f"/api/users/{world.viewer.user_id}", json=taken, headers=admin)
+    assert clash.status_code == 409, clash.text
+    assert clash.json()["extra"][0]["key"] == "slack_user_id"
+    assert (await user_row(world.viewer.user_id))["slack_user_id"] is None
+    # Another organization may link its own user to the same id: a link never crosses.
+    outsider = world.headers("outsider")
+    own = await client.patch(f"/api/users/{world.outsider.user_id}", json=taken, headers=outsider)
+    assert own.status_code == 200, own.text
+
+
+async def test_links_are_for_admins_of_the_same_organization(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    body = {"slack_user_id": "U0EDITOR1"}
+    for who in ("editor", "viewer"):
+        refused = await client.patch(
+            f"/api/users/{world.editor.user_id}", json=body, headers=world.headers(who)
+        )
+        assert refused.status_code == 403, refused.text
+    foreign = await client.patch(
+        f"/api/users/{world.outsider.user_id}", json=body, headers=world.headers("admin")
+    )
+    assert foreign.status_code == 404
+    assert (await user_row(world.editor.user_id))["slack_user_id"] is None
+    assert (await user_row(world.outsider.user_id))["slack_user_id"] is None
+
+
+@pytest.mark.parametrize(
+    "slack_user_id", ["", "u0lower", "C0CHANNEL", "U", "<@U0EDITOR1>", "U" + "A" * 40, 12]
+)
+async def test_bad_slack_user_ids_are_400(
+    client: httpx.AsyncClient, world: World, slack_user_id: Any
+) -> None:
+    response = await client.patch(
+        f"/api/users/{world.editor.user_id}",
+        json={"slack_user_id": slack_user_id},
+        headers=world.headers("admin"),
+    )
+    assert response.status_code == 400, response.text
+    assert "slack_user_id" in response.text
+    assert (await user_row(world.editor.user_id))["slack_user_id"] is None

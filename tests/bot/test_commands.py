@@ -7,12 +7,14 @@ the fake Slack API (and the response URLs it serves) received.
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 
+from bot.acknowledge import drain
 from bot.blocks import ids
 from bot.blocks.values import encode_value
 from models.enums import JobStatus, Role
@@ -21,6 +23,7 @@ from models.jobs import operations as jobs
 from models.jobs.schemas import Job, JobCreate
 from models.pipeline import operations as pipeline
 from models.pipeline.schemas import CandidateIn
+from models.settings import DEFAULT_SLACK_SCOPES
 from models.stages import Stage
 from models.tables import Job as JobTable
 from models.tables import Organization, User
@@ -389,6 +392,8 @@ def test_the_manifest_declares_what_the_app_listens_to() -> None:
             "message.im",
             "message.channels",
             "message.groups",
+            "app_uninstalled",
+            "tokens_revoked",
         ],
     }
     assert settings["socket_mode_enabled"] is False
@@ -407,4 +412,33 @@ def test_the_manifest_declares_what_the_app_listens_to() -> None:
         "channels:history",
         "groups:history",
         "assistant:write",
+        "users:read",
+        "users:read.email",
     }
+    assert manifest["oauth_config"]["scopes"]["bot"] == DEFAULT_SLACK_SCOPES.split(",")
+    assert manifest["oauth_config"]["redirect_urls"] == [
+        "https://hirebot.example.com/slack/oauth_redirect"
+    ]
+    assert settings["token_rotation_enabled"] is True
+    assert settings["org_deploy_enabled"] is False  # org-wide (Grid) installs: not supported
+
+
+async def test_single_workspace_uninstall_is_acknowledged_and_logged(
+    admin: SlackUser, slack_api: FakeSlackAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.bot.conftest import SECRET, TEAM
+    from tests.fakes import slack_requests as signed
+
+    slack_api.reset()
+    with caplog.at_level(logging.WARNING):
+        for kind in ("app_uninstalled", "tokens_revoked"):
+            body, headers = signed.event(SECRET, {"type": kind}, team_id=TEAM)
+            response = await admin.http.post("/slack/events", content=body, headers=headers)
+            assert response.status_code == 200
+        await drain()
+    lines = [
+        r.getMessage() for r in caplog.records if "SLACK_BOT_TOKEN no longer" in r.getMessage()
+    ]
+    assert len(lines) == 2 and TEAM in lines[0]
+    assert slack_api.calls_after_start() == []
+    assert await Organization.exists().where(Organization.slack_team_id == TEAM)  # data stays

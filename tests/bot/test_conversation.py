@@ -479,7 +479,9 @@ async def test_a_turn_survives_a_worker_restart(
     settings = state.settings
 
     def run() -> Any:
-        return converse(turn.id, "run-1", gateway=gateway, slack=_slack(state), settings=settings)
+        return converse(
+            turn.id, "run-1", gateway=gateway, slack_clients=_slack(state), settings=settings
+        )
 
     first = asyncio.create_task(run())
     async with asyncio.timeout(10):
@@ -503,6 +505,6 @@ async def test_a_turn_survives_a_worker_restart(
 
 
 def _slack(state: Any) -> Any:
-    from bot.slack_client import slack_of
+    from bot.workspace_clients import clients_of
 
-    return slack_of(state)
+    return clients_of(state)

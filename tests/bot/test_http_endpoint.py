@@ -8,5 +8,12 @@ import httpx
 async def test_slack_endpoint_answers_503_until_configured(client: httpx.AsyncClient) -> None:
     response = await client.post("/slack/events", content=b"command=%2Fjob&text=help")
     assert response.status_code == 503
-    assert "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN" in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert "SLACK_SIGNING_SECRET" in detail
+    assert "SLACK_BOT_TOKEN" in detail
+    assert "SLACK_CLIENT_ID" in detail
+    for path in ("/slack/install", "/slack/oauth_redirect?code=c&state=s"):
+        refused = await client.get(path)
+        assert refused.status_code == 503
+        assert "SLACK_CLIENT_ID" in refused.json()["detail"]
     assert (await client.get("/health")).status_code == 200

@@ -26,6 +26,7 @@ from bot.tasks import (
     rewrite_in_thread_task,
 )
 from bot.threads import ThreadRef
+from bot.workspace_clients import WorkspaceClients
 from models.enums import GenerationStatus, Role
 from models.identity.actor import Actor
 from models.jobs import generation
@@ -143,7 +144,7 @@ async def describe(
             thread.payload(),
             gateway=gateway,
             broker=broker,
-            slack=slack,
+            slack_clients=WorkspaceClients.single(slack),
             settings=SETTINGS,
         )
     )
@@ -165,7 +166,7 @@ async def propose(
             instruction,
             IN_THREAD.payload(),
             gateway=gateway,
-            slack=slack,
+            slack_clients=WorkspaceClients.single(slack),
         )
     )
 
@@ -462,7 +463,7 @@ async def test_the_offline_writer_streams_too(
         ASKED.payload(),
         gateway=OfflineGateway(chunk_delay=0.05),
         broker=broker,
-        slack=slack_client,
+        slack_clients=WorkspaceClients.single(slack_client),
         settings=paced,
     )
     assert result["ok"]

@@ -9,6 +9,7 @@ recorded too, as calls of the method "response_url".
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import threading
 import time
@@ -26,6 +27,9 @@ TEAM_NAME = "Acme"
 BOT_USER_ID = "UBOT"
 BOT_ID = "B0001"
 APP_ID = "A0001"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret"
+ROTATED_TOKEN_SECONDS = 43200
 
 RESPONSE_URL_METHOD = "response_url"
 
@@ -75,6 +79,28 @@ class _Injected:
     """A body that is not JSON (an HTML error page), sent instead of `body`."""
 
 
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """A workspace as the fake knows it, by the bot token issued for it."""
+
+    team_id: str
+    team_name: str
+    bot_user_id: str
+    bot_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What exchanging one OAuth code installs."""
+
+    workspace: Workspace
+    installer: str
+    scopes: str
+    bot_token: str
+    refresh_token: str | None
+    """Set when the app rotates its tokens: the token then expires."""
+
+
 class FakeSlackAPI:
     """Stands in for `https://slack.com/api/`; start it with `with FakeSlackAPI() as slack:`."""
 
@@ -88,6 +114,15 @@ class FakeSlackAPI:
         self._ts_counter = 0
         self._view_counter = 0
         self._dm_channels: dict[str, str] = {}
+        self._workspaces: dict[str, Workspace] = {}
+        """Bot token -> the workspace it belongs to (auth.test answers with it)."""
+        self._grants: dict[str, Grant] = {}
+        """OAuth code -> what exchanging it installs (single use)."""
+        self._refresh_tokens: dict[str, Workspace] = {}
+        self._emails: dict[str, str | None] = {}
+        self._token_counter = 0
+        self._revoked: set[str] = set()
+        self.client_id, self.client_secret = CLIENT_ID, CLIENT_SECRET
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -207,6 +242,42 @@ class FakeSlackAPI:
         else:
             body = dict(responder)
             self._responders[method] = lambda _call: dict(body)
+
+    def grant(
+        self,
+        code: str,
+        *,
+        team_id: str,
+        team_name: str,
+        installer: str,
+        rotating: bool = False,
+        scopes: str = "commands,chat:write",
+    ) -> str:
+        """Let `oauth.v2.access` exchange `code` (once, for this app's client id and secret)
+        for an installation in this workspace; the bot token it will issue."""
+        workspace = Workspace(team_id, team_name, f"UBOT{team_id}", f"B{team_id}")
+        token = self._new_token("xoxe.xoxb-" if rotating else "xoxb-", team_id)
+        refresh = self._new_token("xoxe-1-", team_id) if rotating else None
+        with self._lock:
+            self._grants[code] = Grant(workspace, installer, scopes, token, refresh)
+        return token
+
+    def set_email(self, user_id: str, email: str | None) -> None:
+        """What `users.info` gives as this user's email (None: no email, as without the
+        users:read.email scope)."""
+        with self._lock:
+            self._emails[user_id] = email
+
+    def revoke(self, token: str) -> None:
+        """Slack no longer accepts this token (`invalid_auth`)."""
+        with self._lock:
+            self._workspaces.pop(token, None)
+            self._revoked.add(token)
+
+    def _new_token(self, prefix: str, team_id: str) -> str:
+        with self._lock:
+            self._token_counter += 1
+            return f"{prefix}{team_id}-{self._token_counter:04d}"
 
     def reset(self) -> None:
         """Forget recorded calls, pending injections and custom responses."""
@@ -359,7 +430,26 @@ class FakeSlackAPI:
 
     def _answer(self, call: SlackCall) -> dict[str, Any]:
         p = call.params
+        with self._lock:
+            revoked = call.token in self._revoked
+            workspace = self._workspaces.get(call.token or "")
+        if revoked:
+            return {"ok": False, "error": "invalid_auth"}
         match call.method:
+            case "oauth.v2.access":
+                return self._oauth_access(call)
+            case "auth.test" if workspace is not None:
+                return {
+                    "ok": True,
+                    "url": f"https://{workspace.team_name.lower()}.slack.com/",
+                    "team": workspace.team_name,
+                    "user": "hirebot",
+                    "team_id": workspace.team_id,
+                    "user_id": workspace.bot_user_id,
+                    "bot_id": workspace.bot_id,
+                    "app_id": APP_ID,
+                    "is_enterprise_install": False,
+                }
             case "auth.test":
                 return {
                     "ok": True,
@@ -401,9 +491,67 @@ class FakeSlackAPI:
             case "conversations.open":
                 return {"ok": True, "channel": {"id": self._dm_channel(str(p.get("users", "")))}}
             case "users.info":
-                return {"ok": True, "user": _user(str(p.get("user", "U0000")))}
+                user = _user(str(p.get("user", "U0000")), workspace)
+                with self._lock:
+                    if user["id"] in self._emails:
+                        user["profile"]["email"] = self._emails[user["id"]]
+                if user["profile"]["email"] is None:
+                    del user["profile"]["email"]
+                return {"ok": True, "user": user}
             case _:
                 return {"ok": True}
+
+    def _oauth_access(self, call: SlackCall) -> dict[str, Any]:
+        """Slack's `oauth.v2.access`: a code exchanged once, or a refresh token for a new
+        token (token rotation); the client id and secret must be this app's."""
+        expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        sent = call.headers.get("authorization", "")
+        form = (call.params.get("client_id"), call.params.get("client_secret"))
+        if sent != f"Basic {expected}" and form != (self.client_id, self.client_secret):
+            return {"ok": False, "error": "invalid_client_id"}
+        if call.params.get("grant_type") == "refresh_token":
+            with self._lock:
+                workspace = self._refresh_tokens.pop(str(call.params.get("refresh_token")), None)
+            if workspace is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            token = self._new_token("xoxe.xoxb-", workspace.team_id)
+            refresh = self._new_token("xoxe-1-", workspace.team_id)
+            with self._lock:
+                self._workspaces[token] = workspace
+                self._refresh_tokens[refresh] = workspace
+            return {
+                "ok": True,
+                "access_token": token,
+                "token_type": "bot",
+                "refresh_token": refresh,
+                "expires_in": ROTATED_TOKEN_SECONDS,
+                "team": {"id": workspace.team_id, "name": workspace.team_name},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+        with self._lock:
+            grant = self._grants.pop(str(call.params.get("code")), None)
+            if grant is not None:
+                self._workspaces[grant.bot_token] = grant.workspace
+                if grant.refresh_token:
+                    self._refresh_tokens[grant.refresh_token] = grant.workspace
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": grant.installer},
+            "scope": grant.scopes,
+            "token_type": "bot",
+            "access_token": grant.bot_token,
+            "bot_user_id": grant.workspace.bot_user_id,
+            "team": {"id": grant.workspace.team_id, "name": grant.workspace.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        if grant.refresh_token:
+            answer |= {"refresh_token": grant.refresh_token, "expires_in": ROTATED_TOKEN_SECONDS}
+        return answer
 
 
 def _with_response(call: SlackCall, status: int, body: dict[str, Any]) -> SlackCall:
@@ -487,11 +635,11 @@ def _view(view: Mapping[str, Any], view_id: str, method: str) -> dict[str, Any]:
     }
 
 
-def _user(user_id: str) -> dict[str, Any]:
+def _user(user_id: str, workspace: Workspace | None = None) -> dict[str, Any]:
     name = f"User {user_id}"
     return {
         "id": user_id,
-        "team_id": TEAM_ID,
+        "team_id": workspace.team_id if workspace else TEAM_ID,
         "name": user_id.lower(),
         "real_name": name,
         "tz": "UTC",

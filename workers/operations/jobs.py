@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -58,15 +59,24 @@ async def add_skill(actor: Actor, job_id: int, skill: str) -> Job:
 
 
 async def share_with_slack_users(
-    actor: Actor, job_id: int, team_id: str, slack_ids: list[str], *, default_role: Role
+    actor: Actor,
+    job_id: int,
+    team_id: str,
+    slack_ids: list[str],
+    *,
+    default_role: Role,
+    emails: Mapping[str, str] | None = None,
 ) -> list[int]:
-    """Share a job with Slack users, adding those new to Hirebot to the organization in the
-    same transaction (a failed share adds nobody)."""
+    """Share a job with Slack users, linking those new to Hirebot by `emails` to the users
+    with those addresses or adding them to the organization, in the same transaction (a
+    failed share adds nobody)."""
     if not slack_ids:
         raise Invalid("name at least one colleague to share with (@mention them)")
     async with atomic():
         await jobs.get_job(actor, job_id)  # NotFound before anyone is added
-        known = await slack_colleagues(actor.org_id, team_id, slack_ids, default_role=default_role)
+        known = await slack_colleagues(
+            actor.org_id, team_id, slack_ids, default_role=default_role, emails=emails
+        )
         return await jobs.share_job(actor, job_id, [known[slack_id] for slack_id in slack_ids])
 
 
