@@ -32,12 +32,28 @@ class SecretsRedacted(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = self.tokens.sub("[redacted]", message)
+        cleaned = self.clean(message)
+        if cleaned == message:
+            return True
+        # Clean the arguments first, keeping their shape: formatters such as uvicorn's
+        # access log unpack them themselves.
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.clean(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {key: self.clean(arg) for key, arg in record.args.items()}
+        if record.args and self.clean(record.getMessage()) == record.getMessage():
+            return True
+        record.msg, record.args = cleaned, ()  # a secret in the message itself
+        return True
+
+    def clean(self, value: object) -> object:
+        if isinstance(value, (int, float)) or value is None:
+            return value
+        text = value if isinstance(value, str) else str(value)
+        cleaned = self.tokens.sub("[redacted]", text)
         cleaned = self.fields.sub(r"\1\2[redacted]", cleaned)
         cleaned = self.code.sub(r"\1[redacted]", cleaned)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
+        return value if cleaned == text else cleaned
 
 
 for _name in REDACTED_LOGGERS:

@@ -592,3 +592,32 @@ async def confirm(user: SlackUser, card: SlackCall) -> None:
     button = buttons(card)["Confirm"]
     response = await user.click(button["action_id"], button["value"], message=message)
     assert response.status_code == 200
+
+
+def test_redaction_keeps_the_shape_of_uvicorns_access_log() -> None:
+    from uvicorn.logging import AccessFormatter
+
+    from bot.slack_client import SecretsRedacted
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/slack/oauth_redirect?code=abc.123&state=s1", "1.1", 400),
+        None,
+    )
+    assert SecretsRedacted().filter(record)
+    line = AccessFormatter('%(client_addr)s "%(request_line)s" %(status_code)s').format(record)
+    assert "abc.123" not in line
+    redacted = "GET /slack/oauth_redirect?code=[redacted]&state=s1 HTTP/1.1"
+    assert line == f'127.0.0.1:5000 "{redacted}" 400 Bad Request'
+    bolt = logging.LogRecord("x", logging.WARNING, __file__, 1, "with code: %s", ("c-1",), None)
+    SecretsRedacted().filter(bolt)
+    assert bolt.getMessage() == "with code: [redacted]"
+    sdk = logging.LogRecord(
+        "x", logging.DEBUG, __file__, 1, "body: %s", ({"access_token": "xoxb-1-2", "n": 1},), None
+    )
+    SecretsRedacted().filter(sdk)
+    assert "xoxb" not in sdk.getMessage() and "'n': 1" in sdk.getMessage()
