@@ -333,7 +333,7 @@ class SlackInstallation(Table):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-class SlackOAuthState(Table):
+class SlackOAuthState(Table, tablename="slack_oauth_state"):
     """An OAuth `state` handed out by /slack/install: single use, short-lived."""
 
     id: Serial

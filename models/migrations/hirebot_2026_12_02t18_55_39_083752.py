@@ -37,7 +37,7 @@ async def forwards():
 
     manager.add_table(
         class_name="SlackOAuthState",
-        tablename="slack_o_auth_state",
+        tablename="slack_oauth_state",
         schema=None,
         columns=None,
     )
@@ -51,7 +51,7 @@ async def forwards():
 
     manager.add_column(
         table_class_name="SlackOAuthState",
-        tablename="slack_o_auth_state",
+        tablename="slack_oauth_state",
         column_name="state",
         db_column_name="state",
         column_class_name="Varchar",
@@ -73,7 +73,7 @@ async def forwards():
 
     manager.add_column(
         table_class_name="SlackOAuthState",
-        tablename="slack_o_auth_state",
+        tablename="slack_oauth_state",
         column_name="expires_at",
         db_column_name="expires_at",
         column_class_name="Timestamptz",
