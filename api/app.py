@@ -18,6 +18,7 @@ import bot.conversation.tasks
 import bot.tasks  # noqa: F401
 from api.auth import ACTOR
 from api.cache import JobListCache, build_cache
+from api.controllers.audit import AuditController
 from api.controllers.candidates import CandidateController
 from api.controllers.criteria import CriteriaController
 from api.controllers.descriptions import DescriptionController
@@ -46,6 +47,7 @@ ROUTES: list[ControllerRouterHandler] = [
     CandidateController,
     UserController,
     OrganizationController,
+    AuditController,
     FilterGroupController,
     CriteriaController,
     CandidateResponseController,

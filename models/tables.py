@@ -372,6 +372,25 @@ class TaskRun(Table):
     finished_at = Timestamptz(null=True, default=None)
 
 
+class Event(Table):
+    """One change, written in the transaction of the change (`models/events.py`): what
+    the audit log, a job's history, the webhooks and the sync read."""
+
+    id: Serial
+    event_id = Varchar(length=36, unique=True, help_text="UUID, as integrations see it.")
+    org = ForeignKey(Organization, on_delete=OnDelete.cascade, null=False, index=True)
+    type = Varchar(length=40, index=True)
+    entity_type = Varchar(length=20)
+    entity_id = Integer(null=True, default=None)
+    job_id = Integer(null=True, default=None, index=True, help_text="Kept after a delete.")
+    actor = ForeignKey(User, on_delete=OnDelete.cascade, null=True, default=None)
+    surface = Varchar(length=10)
+    before = JSON(null=True, default=None)
+    after = JSON(null=True, default=None)
+    data = JSON(default="{}")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
 ALL_TABLES: list[type[Table]] = [
     Organization,
     User,
@@ -395,4 +414,5 @@ ALL_TABLES: list[type[Table]] = [
     SlackOAuthState,
     OutboxMessage,
     TaskRun,
+    Event,
 ]

@@ -15,10 +15,11 @@ from typing import Any
 
 import msgspec
 
-from models import list_versions
+from models import events, list_versions
 from models.db import atomic, insert_one, is_postgres
 from models.enums import Role, Surface
 from models.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from models.events import EntityType, EventSurface, EventType
 from models.identity import schemas
 from models.identity.actor import Actor
 from models.tables import ApiToken, Organization, User
@@ -132,13 +133,25 @@ async def create_user(
     name: str,
     role: str | Role = Role.EDITOR,
     slack_user_id: str | None = None,
+    *,
+    by: Actor | None = None,
 ) -> schemas.User:
+    """Add a user to an organization: by an Admin (`by`), or from the CLI."""
     email, name, role = _clean_email(email), _clean_name(name, "name"), _role(role)
     async with atomic():
         if await User.exists().where((User.org == org_id) & (User.email == email)):
             raise Conflict(f"a user with email {email} already exists", field="email")
         row = await insert_one(
             User(org=org_id, email=email, name=name, role=role, slack_user_id=slack_user_id)
+        )
+        await events.record(
+            EventType.USER_CREATED,
+            org_id,
+            EntityType.USER,
+            row["id"],
+            actor=by,
+            surface=None if by else EventSurface.CLI,
+            after={"email": email, "name": name, "role": role},
         )
     return user_out(row)
 
@@ -167,7 +180,7 @@ async def list_users(actor: Actor) -> list[schemas.User]:
 async def add_user(actor: Actor, data: schemas.UserCreate) -> schemas.User:
     """An Admin adds a user to their own organization."""
     _require_admin(actor)
-    return await create_user(actor.org_id, data.email, data.name, data.role)
+    return await create_user(actor.org_id, data.email, data.name, data.role, by=actor)
 
 
 async def update_user(actor: Actor, user_id: int, data: schemas.UserUpdate) -> schemas.User:
@@ -206,8 +219,35 @@ async def update_user(actor: Actor, user_id: int, data: schemas.UserUpdate) -> s
             await User.update(changes).where(User.id == user_id)
             # A role change or deactivation changes what the user's job lists contain.
             await list_versions.users_changed([user_id])
-        [row] = await User.select().where(User.id == user_id)
-    return user_out(row)
+        [updated] = await User.select().where(User.id == user_id)
+        await _record_user_update(actor, row, updated)
+    return user_out(updated)
+
+
+async def _record_user_update(actor: Actor, row: dict[str, Any], updated: dict[str, Any]) -> None:
+    """user.role_changed for a new role, user.updated for the other fields."""
+    audited = ("name", "role", "is_active", "slack_user_id")
+    before, after = events.changed({n: row[n] for n in audited}, {n: updated[n] for n in audited})
+    if "role" in after:
+        await events.record(
+            EventType.USER_ROLE_CHANGED,
+            actor.org_id,
+            EntityType.USER,
+            row["id"],
+            actor=actor,
+            before={"role": before.pop("role")},
+            after={"role": after.pop("role")},
+        )
+    if after:
+        await events.record(
+            EventType.USER_UPDATED,
+            actor.org_id,
+            EntityType.USER,
+            row["id"],
+            actor=actor,
+            before=before,
+            after=after,
+        )
 
 
 async def _another_active_admin(actor: Actor) -> bool:

@@ -2,7 +2,7 @@
 
 Rows are removed children first: jobs (and with them shares, weights, stage counts,
 applications, criteria, responses, filter groups of a job and description versions),
-candidates, conversations, model calls, Slack installations, then users (and their
+candidates, conversations, model calls, Slack installations, events, then users (and their
 tokens) and the organization. Nothing of another organization is touched.
 """
 
@@ -16,6 +16,7 @@ from models.identity.actor import Actor
 from models.tables import (
     Candidate,
     Conversation,
+    Event,
     Job,
     ModelCall,
     Organization,
@@ -47,6 +48,7 @@ async def delete_organization(actor: Actor, confirm: str) -> None:
         await Conversation.delete().where(Conversation.org == org)
         await ModelCall.delete().where((ModelCall.org == org) | ModelCall.user.is_in(members))
         await SlackInstallation.delete().where(SlackInstallation.org == org)
+        await Event.delete().where(Event.org == org)
         await User.delete().where(User.org == org)
         await Organization.delete().where(Organization.id == org)
     log.info("organization %s deleted by user %s", actor.org_id, actor.user_id)

@@ -15,10 +15,11 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
-from models import list_versions
+from models import events, list_versions
 from models.db import atomic, insert_one, is_postgres
 from models.enums import EmploymentType, GenerationStatus, JobStatus
 from models.errors import Invalid, NotFound
+from models.events import EntityType, EventType
 from models.identity.actor import Actor
 from models.jobs import schemas, versions
 from models.jobs.access import Action, is_valid_id, load_job, require_create, visible_jobs
@@ -327,11 +328,74 @@ async def create_job(
         await JobStageCount.insert(
             *[JobStageCount(job=row["id"], stage=stage, total=0) for stage in STAGE_VALUES]
         )
+        await _record_job(
+            actor,
+            EventType.JOB_CREATED,
+            row["id"],
+            after={**_audited(row), "weights": msgspec.structs.asdict(weights)},
+        )
         if data.description.strip():
             written = provenance or versions.Provenance.typed(actor)
             await versions.record(row["id"], data.description, written)
         await list_versions.jobs_changed(actor.org_id, [row["id"]])
     return job_out(row, msgspec.structs.asdict(weights))
+
+
+AUDITED_FIELDS = (
+    "title",
+    "must_have_skills",
+    "employment_type",
+    "min_experience",
+    "max_experience",
+    "location",
+    "status",
+)
+"""What a job's events show of it (its description is in the description's events)."""
+
+
+def _audited(row: dict[str, Any]) -> dict[str, Any]:
+    values = {name: row[name] for name in AUDITED_FIELDS}
+    values["must_have_skills"] = list(values["must_have_skills"] or [])
+    return values
+
+
+async def _record_job(
+    actor: Actor,
+    type: EventType,
+    job_id: int,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    await events.record(
+        type,
+        actor.org_id,
+        EntityType.JOB,
+        job_id,
+        actor=actor,
+        job_id=job_id,
+        before=before,
+        after=after,
+        data=data,
+    )
+
+
+async def _record_job_update(
+    actor: Actor, job_id: int, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """job.updated with the fields that changed, and job.published or job.closed when
+    the status became open or closed."""
+    was, now_ = events.changed(before, after)
+    if not now_:
+        return
+    await _record_job(actor, EventType.JOB_UPDATED, job_id, before=was, after=now_)
+    status = now_.get("status")
+    if status in (JobStatus.OPEN, JobStatus.CLOSED):
+        kind = EventType.JOB_PUBLISHED if status == JobStatus.OPEN else EventType.JOB_CLOSED
+        await _record_job(
+            actor, kind, job_id, before={"status": was["status"]}, after={"status": status}
+        )
 
 
 def check_fields(title: str, min_experience: int, max_experience: int) -> None:
@@ -385,10 +449,12 @@ async def update_job(
             changes["description_status"] = GenerationStatus.NONE
             changes["description_error"] = None
         changes["updated_at"] = now()
+        weights = data.weights
+        # The weights as they were, for the event: read only when they may change.
+        old_weights = await _weights_row(job_id) if isinstance(weights, schemas.Weights) else None
         await Job.update({Job._meta.get_column_by_name(k): v for k, v in changes.items()}).where(
             Job.id == job_id
         )
-        weights = data.weights
         if isinstance(weights, schemas.Weights):
             await ResumeScoreWeights.update(_weights_values(weights)).where(
                 ResumeScoreWeights.job == job_id
@@ -399,8 +465,18 @@ async def update_job(
             )
         [row] = await Job.select().where(Job.id == job_id)
         weights_row = await _weights_row(job_id)
+        await _record_job_update(
+            actor,
+            job_id,
+            {**_audited(current), "weights": _weights_of(old_weights or weights_row)},
+            {**_audited(row), "weights": _weights_of(weights_row)},
+        )
         await list_versions.jobs_changed(actor.org_id, [job_id])
     return UpdateResult(job=job_out(row, weights_row), description_changed=description_changed)
+
+
+def _weights_of(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    return msgspec.structs.asdict(weights_out(row)) if row else None
 
 
 def _changes(data: schemas.JobUpdate | schemas.JobCreate) -> dict[str, Any]:
@@ -431,9 +507,10 @@ def _changes(data: schemas.JobUpdate | schemas.JobCreate) -> dict[str, Any]:
 async def delete_job(actor: Actor, job_id: int) -> None:
     """Delete a job and (by cascade) its shares, weights, pipeline, criteria and responses."""
     async with atomic():
-        await load_job(actor, job_id, Action.MANAGE)
+        job = await load_job(actor, job_id, Action.MANAGE)
         await list_versions.jobs_changed(actor.org_id, [job_id])
         await Job.delete().where(Job.id == job_id)
+        await _record_job(actor, EventType.JOB_DELETED, job_id, before=_audited(job))
 
 
 async def rotate_public_key(actor: Actor, job_id: int) -> schemas.Job:
@@ -445,6 +522,8 @@ async def rotate_public_key(actor: Actor, job_id: int) -> schemas.Job:
             .where(Job.id == job_id)
             .returning(*Job.all_columns())
         )
+        # The link itself is a secret of sorts: the event says only that it changed.
+        await _record_job(actor, EventType.JOB_UPDATED, job_id, data={"rotated": "public_key"})
         await list_versions.jobs_changed(actor.org_id, [job_id])
     return job_out(row)
 
@@ -458,9 +537,19 @@ async def get_weights(actor: Actor, job_id: int) -> schemas.Weights:
 async def set_weights(actor: Actor, job_id: int, weights: schemas.Weights) -> schemas.Weights:
     async with atomic():
         await load_job(actor, job_id, Action.CHANGE)
+        before = _weights_of(await _weights_row(job_id))
         await ResumeScoreWeights.update(_weights_values(weights)).where(
             ResumeScoreWeights.job == job_id
         )
+        after = msgspec.structs.asdict(weights)
+        if before != after:
+            await _record_job(
+                actor,
+                EventType.JOB_UPDATED,
+                job_id,
+                before={"weights": before},
+                after={"weights": after},
+            )
     return weights
 
 
@@ -487,6 +576,7 @@ async def share_job(actor: Actor, job_id: int, user_ids: list[int]) -> list[int]
         new = [uid for uid in wanted if uid not in already and uid != job["owner"]]
         if new:
             await JobShare.insert(*[JobShare(job=job_id, user=uid) for uid in new])
+            await _record_job(actor, EventType.JOB_SHARED, job_id, data={"user_ids": new})
         shared = await JobShare.select(JobShare.user).where(JobShare.job == job_id)
         await list_versions.jobs_changed(actor.org_id, [job_id])
     return sorted(row["user"] for row in shared)
@@ -505,6 +595,7 @@ async def unshare_job(actor: Actor, job_id: int, user_id: int) -> None:
         )
         if not deleted:
             raise NotFound(f"job {job_id} is not shared with user {user_id}")
+        await _record_job(actor, EventType.JOB_UNSHARED, job_id, data={"user_ids": [user_id]})
 
 
 async def shared_with(actor: Actor, job_id: int) -> list[int]:
@@ -551,6 +642,13 @@ async def add_skill(actor: Actor, job_id: int, skill: str) -> schemas.Job:
         if skills != list(current["must_have_skills"] or []):
             await Job.update({Job.must_have_skills: skills, Job.updated_at: now()}).where(
                 Job.id == job_id
+            )
+            await _record_job(
+                actor,
+                EventType.JOB_UPDATED,
+                job_id,
+                before={"must_have_skills": list(current["must_have_skills"] or [])},
+                after={"must_have_skills": skills},
             )
             await list_versions.jobs_changed(actor.org_id, [job_id])
         [row] = await Job.select().where(Job.id == job_id)

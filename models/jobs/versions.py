@@ -14,12 +14,14 @@ import msgspec
 from piccolo.query.functions.aggregate import Max
 from piccolo.query.methods.select import Select
 
+from models import events
 from models.db import insert_one
 from models.enums import Author, Surface, VersionSource
 from models.errors import NotFound
+from models.events import EntityType, EventSurface, EventType
 from models.identity.actor import Actor
 from models.jobs.access import load_job
-from models.tables import DescriptionVersion
+from models.tables import DescriptionVersion, Job
 
 MAX_LISTED = 100
 
@@ -111,7 +113,7 @@ async def record(job_id: int, text: str, provenance: Provenance) -> int:
         DescriptionVersion.job == job_id
     )
     number = int(row["last"] or 0) + 1
-    await insert_one(
+    stored = await insert_one(
         DescriptionVersion(
             job=job_id,
             number=number,
@@ -126,7 +128,33 @@ async def record(job_id: int, text: str, provenance: Provenance) -> int:
             restored_from=provenance.restored_from,
         )
     )
+    await _record_event(job_id, stored["id"], number, len(text), provenance)
     return number
+
+
+async def _record_event(
+    job_id: int, version_id: int, number: int, characters: int, provenance: Provenance
+) -> None:
+    """description.generated (the model wrote it) or description.changed (a person typed,
+    accepted or restored it), in the version's transaction; the text stays in the version."""
+    [job] = await Job.select(Job.org).where(Job.id == job_id)
+    generated = provenance.source == VersionSource.GENERATED
+    await events.record(
+        EventType.DESCRIPTION_GENERATED if generated else EventType.DESCRIPTION_CHANGED,
+        job["org"],
+        EntityType.DESCRIPTION,
+        version_id,
+        actor_id=provenance.author_user_id or provenance.accepted_by_id,
+        surface=EventSurface(provenance.surface.value) if provenance.surface else None,
+        job_id=job_id,
+        data={
+            "version": number,
+            "source": provenance.source.value,
+            "author": provenance.author.value,
+            "model": provenance.model,
+            "characters": characters,
+        },
+    )
 
 
 async def list_versions(actor: Actor, job_id: int, limit: int = MAX_LISTED) -> list[VersionSummary]:

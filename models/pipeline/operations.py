@@ -11,8 +11,10 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
+from models import events
 from models.db import atomic, insert_one
 from models.errors import Conflict, Invalid, NotFound
+from models.events import EntityType, EventType
 from models.identity.actor import Actor
 from models.jobs.access import Action, authorize, is_valid_id, load_job, require_jobs
 from models.pipeline import schemas
@@ -134,10 +136,19 @@ async def add_candidate(
             (Application.job == job_id) & (Application.candidate == candidate["id"])
         ):
             raise Conflict(f"{email} is already a candidate for job {job_id}", field="email")
-        await Application.insert(
+        [added] = await Application.insert(
             Application(job=job_id, candidate=candidate["id"], stage=data.stage)
-        )
+        ).returning(Application.id)
         await _bump(job_id, data.stage.value, +1)
+        await events.record(
+            EventType.APPLICATION_CREATED,
+            actor.org_id,
+            EntityType.APPLICATION,
+            added["id"],
+            actor=actor,
+            job_id=job_id,
+            after={"candidate_id": candidate["id"], "stage": data.stage.value},
+        )
         return await _application(job_id, candidate["id"])
 
 
@@ -150,7 +161,7 @@ async def move_candidate(
         if not is_valid_id(candidate_id):
             raise NotFound(f"candidate {candidate_id} is not in job {job_id}")
         current = (
-            await Application.select(Application.stage)
+            await Application.select(Application.id, Application.stage)
             .where((Application.job == job_id) & (Application.candidate == candidate_id))
             .first()
         )
@@ -162,6 +173,17 @@ async def move_candidate(
             ).where((Application.job == job_id) & (Application.candidate == candidate_id))
             await _bump(job_id, current["stage"], -1)
             await _bump(job_id, stage.value, +1)
+            await events.record(
+                EventType.APPLICATION_STAGE_CHANGED,
+                actor.org_id,
+                EntityType.APPLICATION,
+                current["id"],
+                actor=actor,
+                job_id=job_id,
+                before={"stage": current["stage"]},
+                after={"stage": stage.value},
+                data={"candidate_id": candidate_id},
+            )
         return await _application(job_id, candidate_id)
 
 

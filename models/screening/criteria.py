@@ -12,9 +12,11 @@ from typing import Any
 import msgspec
 from piccolo.columns import Column
 
+from models import events
 from models.db import atomic
 from models.enums import CriteriaKind
 from models.errors import Invalid, NotFound, TooLarge
+from models.events import EntityType, EventType
 from models.identity.actor import Actor
 from models.jobs.access import Action, load_job, visible_jobs
 from models.screening import schemas
@@ -122,6 +124,10 @@ def validated(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     }
 
 
+AUDITED = ("question", "kind", "options", "required", "expected_answer", "weight", "position")
+"""A criterion's fields, as its events show them."""
+
+
 def _fields(data: schemas.CriteriaFields) -> dict[str, Any]:
     return {
         name: getattr(data, name)
@@ -216,7 +222,37 @@ async def create_criteria(actor: Actor, data: schemas.CriteriaCreate) -> schemas
         rows = await Criteria.insert(Criteria(_columns({**values, "job": data.job_id}))).returning(
             *Criteria.all_columns()
         )
+        await _record(actor, data.job_id, rows[0]["id"], created=[rows[0]["id"]])
     return criteria_out(rows[0])
+
+
+async def _record(
+    actor: Actor,
+    job_id: int,
+    criteria_id: int | None,
+    *,
+    created: list[int] | None = None,
+    updated: list[int] | None = None,
+    deleted: list[int] | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """criteria.changed: which criteria of the job were created, updated or deleted."""
+    await events.record(
+        EventType.CRITERIA_CHANGED,
+        actor.org_id,
+        EntityType.CRITERIA,
+        criteria_id,
+        actor=actor,
+        job_id=job_id,
+        before=before,
+        after=after,
+        data={"created": created or [], "updated": updated or [], "deleted": deleted or []},
+    )
+
+
+def _audited(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: values.get(name) for name in AUDITED}
 
 
 async def update_criteria(
@@ -240,14 +276,20 @@ async def update_criteria(
             merged["options"] = []
         values = validated(merged)
         await Criteria.update(_columns(values)).where(Criteria.id == criteria_id)
+        was = _audited({**current, "options": decode_json_list(current["options"])})
+        before, after = events.changed(was, _audited({**was, **values}))
+        await _record(
+            actor, current["job"], criteria_id, updated=[criteria_id], before=before, after=after
+        )
     return criteria_out({**current, **values})
 
 
 async def delete_criteria(actor: Actor, criteria_id: int) -> None:
     """Soft delete: the row stays (its responses too) but the criterion is gone for good."""
     async with atomic():
-        await load_criterion(actor, criteria_id, Action.CHANGE)
+        current = await load_criterion(actor, criteria_id, Action.CHANGE)
         await Criteria.update({Criteria.is_deleted: True}).where(Criteria.id == criteria_id)
+        await _record(actor, current["job"], criteria_id, deleted=[criteria_id])
 
 
 async def bulk_create_or_update(
@@ -281,6 +323,8 @@ async def bulk_create_or_update(
             if item_id is not None:
                 await Criteria.update(_columns(values)).where(Criteria.id == item_id)
         rows = await _rows_by_id(ids)
+        # One event for the whole request, listing its rows.
+        await _record(actor, data.job_id, None, created=[row["id"] for row in created], updated=ids)
     created_rows = iter(created)
     result = [
         criteria_out(rows[item_id] if item_id is not None else next(created_rows))

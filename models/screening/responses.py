@@ -15,8 +15,10 @@ from typing import Any
 
 import msgspec
 
+from models import events
 from models.db import atomic, insert_one, is_postgres
 from models.errors import Conflict, Invalid, NotFound, TooLarge
+from models.events import EntityType, EventType
 from models.identity.actor import Actor
 from models.jobs.access import Action, load_job, require_jobs, visible_jobs
 from models.screening import schemas
@@ -181,7 +183,38 @@ async def create_response(
                 response=text,
             )
         )
+        await _record(actor, [data.job_id], row["id"], created=[row["id"]])
     return response_out(row)
+
+
+async def _record(
+    actor: Actor,
+    job_ids: list[int],
+    response_id: int | None,
+    *,
+    created: list[int] | None = None,
+    updated: list[int] | None = None,
+    deleted: list[int] | None = None,
+    candidate_id: int | None = None,
+) -> None:
+    """responses.written: which answers were created, updated or deleted (one event for a
+    bulk write; its job when every row is of one job)."""
+    jobs = sorted(set(job_ids))
+    await events.record(
+        EventType.RESPONSES_WRITTEN,
+        actor.org_id,
+        EntityType.RESPONSES,
+        response_id,
+        actor=actor,
+        job_id=jobs[0] if len(jobs) == 1 else None,
+        data={
+            "created": created or [],
+            "updated": updated or [],
+            "deleted": deleted or [],
+            "job_ids": jobs,
+            "candidate_id": candidate_id,
+        },
+    )
 
 
 async def update_response(
@@ -202,13 +235,27 @@ async def update_response(
         await CandidateResponse.update(
             {CandidateResponse.response: text, CandidateResponse.updated_at: moment}
         ).where(CandidateResponse.id == response_id)
+        await _record(
+            actor,
+            [current["job"]],
+            response_id,
+            updated=[response_id],
+            candidate_id=current["candidate"],
+        )
     return response_out({**current, "response": text, "updated_at": moment})
 
 
 async def delete_response(actor: Actor, response_id: int) -> None:
     async with atomic():
-        await load_response(actor, response_id, Action.CHANGE)
+        current = await load_response(actor, response_id, Action.CHANGE)
         await CandidateResponse.delete().where(CandidateResponse.id == response_id)
+        await _record(
+            actor,
+            [current["job"]],
+            response_id,
+            deleted=[response_id],
+            candidate_id=current["candidate"],
+        )
 
 
 async def bulk_create(
@@ -251,6 +298,7 @@ async def bulk_create(
             raise Conflict(
                 f"candidate {c} already answered criteria {k} of job {j}", field="responses"
             )
+        await _record(actor, [key[1] for key in keys], None, created=sorted(ids.values()))
     return [
         schemas.CandidateResponse(
             id=ids[key],
@@ -297,8 +345,23 @@ async def create_or_update_candidate_responses(
         stored = await CandidateResponse.select(CandidateResponse.criteria).where(
             (CandidateResponse.candidate == candidate_id) & (CandidateResponse.job == job_id)
         )
-        updated = len({row["criteria"] for row in stored} & set(ids))
+        answered = {row["criteria"] for row in stored}
+        updated = len(answered & set(ids))
         await _upsert(candidate_id, job_id, ids, texts)
+        await events.record(
+            EventType.RESPONSES_WRITTEN,
+            actor.org_id,
+            EntityType.RESPONSES,
+            None,
+            actor=actor,
+            job_id=job_id,
+            data={
+                "candidate_id": candidate_id,
+                "created_criteria": [i for i in ids if i not in answered],
+                "updated_criteria": [i for i in ids if i in answered],
+                "job_ids": [job_id],
+            },
+        )
     return schemas.UpsertResult(created=len(ids) - updated, updated=updated)
 
 

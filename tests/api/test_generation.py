@@ -198,3 +198,21 @@ async def test_a_failed_rewrite_answers_502(
 
     assert response.status_code == 502, response.text
     assert "HTTP 503" in response.json()["detail"]
+
+
+async def test_the_written_description_is_an_event_of_the_worker_for_the_requester(
+    http: httpx.AsyncClient,
+) -> None:
+    from models import events
+    from models.events import AuditFilters
+
+    actor, auth = await caller(Role.ADMIN)
+    response = await http.post(GENERATE, json=SPEC_BODY, headers=auth)
+    assert response.status_code == 200, response.text
+    job_id = response.json()["job"]["id"]
+    page = await events.job_history(actor, job_id)
+    [written] = [e for e in page.items if e.type == "description.generated"]
+    assert (written.surface, written.actor_id) == ("worker", actor.user_id)
+    assert written.data["source"] == "generated" and written.data["model"] == "offline"
+    [created] = (await events.audit(actor, AuditFilters(type=events.EventType.JOB_CREATED))).items
+    assert (created.entity_id, created.surface) == (job_id, "api")

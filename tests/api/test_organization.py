@@ -18,6 +18,7 @@ from models.secrets import SecretBox
 from models.tables import (
     ALL_TABLES,
     ApiToken,
+    Event,
     Organization,
     SlackInstallation,
     SlackOAuthState,
@@ -73,7 +74,9 @@ async def test_an_admin_deletes_the_organization_and_everything_in_it(
     # What is left when the organization is gone: less it, its people and their tokens.
     people = await User.count().where(User.org == world.admin.org_id)
     tokens = await ApiToken.count().where(ApiToken.user.org == world.admin.org_id)
+    recorded = await Event.count().where(Event.org == world.admin.org_id)
     left = before | {
+        "event": before["event"] - recorded,
         "organization": before["organization"] - 1,
         "app_user": before["app_user"] - people,
         "api_token": before["api_token"] - tokens,

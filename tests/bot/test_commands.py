@@ -17,6 +17,7 @@ import pytest
 from bot.acknowledge import drain
 from bot.blocks import ids
 from bot.blocks.values import encode_value
+from models import events
 from models.enums import JobStatus, Role
 from models.identity.actor import Actor
 from models.jobs import operations as jobs
@@ -160,6 +161,9 @@ async def test_job_share_shares_with_the_mentioned_colleagues(
     shared = await jobs.shared_with(owner, job.id)
     assert shared == sorted([(await colleague.actor()).user_id, newcomer.user_id])
     assert newcomer.role is Role.EDITOR  # created on first mention with the default role
+    [event] = (await events.job_history(owner, job.id)).items[:1]
+    assert (event.type, event.surface, event.actor_id) == ("job.shared", "slack", owner.user_id)
+    assert event.data == {"user_ids": shared}
 
 
 async def test_job_share_without_a_mention_explains_the_usage(

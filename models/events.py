@@ -1,0 +1,225 @@
+"""One record of every change: an event row written in the transaction of the change.
+
+Every operation that changes a job, a share, a description, a criterion, a candidate's
+answers, an application's stage or a user writes its event here, inside its own
+transaction, so a rolled-back change leaves none and a committed one always has one. The
+audit log (`GET /api/audit`) and a job's history read these rows; so will the webhooks and
+the incremental sync. A bulk write is one event listing its rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import msgspec
+
+from models.errors import Forbidden, Invalid
+from models.identity.actor import Actor
+from models.jobs.access import load_job
+from models.tables import Event
+
+
+class EventType(StrEnum):
+    JOB_CREATED = "job.created"
+    JOB_UPDATED = "job.updated"
+    JOB_PUBLISHED = "job.published"
+    JOB_CLOSED = "job.closed"
+    JOB_DELETED = "job.deleted"
+    JOB_SHARED = "job.shared"
+    JOB_UNSHARED = "job.unshared"
+    DESCRIPTION_GENERATED = "description.generated"
+    DESCRIPTION_CHANGED = "description.changed"
+    APPLICATION_CREATED = "application.created"
+    APPLICATION_STAGE_CHANGED = "application.stage_changed"
+    CRITERIA_CHANGED = "criteria.changed"
+    RESPONSES_WRITTEN = "responses.written"
+    USER_CREATED = "user.created"
+    USER_UPDATED = "user.updated"
+    USER_ROLE_CHANGED = "user.role_changed"
+
+
+class EntityType(StrEnum):
+    JOB = "job"
+    DESCRIPTION = "description"
+    APPLICATION = "application"
+    CRITERIA = "criteria"
+    RESPONSES = "responses"
+    USER = "user"
+
+
+class EventSurface(StrEnum):
+    """Where the change came from: a person through the API, Slack or the CLI, or a
+    worker acting for the system."""
+
+    API = "api"
+    SLACK = "slack"
+    WORKER = "worker"
+    CLI = "cli"
+
+
+class AuditEvent(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    """The event's UUID: receivers of a webhook drop a duplicate delivery by it."""
+    type: EventType
+    entity_type: EntityType
+    entity_id: int | None
+    """None for a bulk write spanning several entities (see `data.rows`)."""
+    job_id: int | None
+    actor_id: int | None
+    """The user who made the change; None for the system (a worker)."""
+    surface: EventSurface
+    before: dict[str, Any] | None
+    """The changed fields as they were (updates only)."""
+    after: dict[str, Any] | None
+    """The changed fields as they are now (updates) or the new entity (creations)."""
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class AuditPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[AuditEvent]
+    next_cursor: str | None
+    """Pass it as `cursor` for the next (older) page; null on the last page."""
+
+
+def surface_of(actor: Actor | None) -> EventSurface:
+    return EventSurface.WORKER if actor is None else EventSurface(actor.surface.value)
+
+
+async def record(
+    type: EventType,
+    org_id: int,
+    entity_type: EntityType,
+    entity_id: int | None,
+    *,
+    actor: Actor | None = None,
+    actor_id: int | None = None,
+    surface: EventSurface | None = None,
+    job_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Write one event; call it inside the transaction of the change it records."""
+    await Event.insert(
+        Event(
+            event_id=str(uuid.uuid4()),
+            org=org_id,
+            type=type.value,
+            entity_type=entity_type.value,
+            entity_id=entity_id,
+            job_id=job_id,
+            actor=actor.user_id if actor is not None else actor_id,
+            surface=(surface or surface_of(actor)).value,  # no actor: the system
+            before=_json(before),
+            after=_json(after),
+            data=_json(data or {}),
+        )
+    )
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields that differ, as they were and as they are."""
+    names = [name for name in after if before.get(name) != after[name]]
+    return {n: before.get(n) for n in names}, {n: after[n] for n in names}
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else msgspec.json.encode(value).decode()
+
+
+# Reading ------------------------------------------------------------------------------------
+
+MAX_PAGE = 200
+
+
+class AuditFilters(msgspec.Struct, frozen=True, kw_only=True):
+    entity_type: EntityType | None = None
+    entity_id: int | None = None
+    type: EventType | None = None
+    actor_id: int | None = None
+    after: datetime | None = None
+    before: datetime | None = None
+
+
+async def audit(
+    actor: Actor, filters: AuditFilters, *, limit: int = 50, cursor: str | None = None
+) -> AuditPage:
+    """The organization's events, newest first (Admins)."""
+    if not actor.is_admin:
+        raise Forbidden("only Admins read the organization's audit log")
+    return await _page(actor.org_id, filters, None, limit, cursor)
+
+
+async def job_history(
+    actor: Actor, job_id: int, *, limit: int = 50, cursor: str | None = None
+) -> AuditPage:
+    """What happened to a job, newest first (anyone who can see it)."""
+    await load_job(actor, job_id)
+    return await _page(actor.org_id, AuditFilters(), job_id, limit, cursor)
+
+
+async def _page(
+    org_id: int, filters: AuditFilters, job_id: int | None, limit: int, cursor: str | None
+) -> AuditPage:
+    if not 1 <= limit <= MAX_PAGE:
+        raise Invalid(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+    query = Event.select().where(Event.org == org_id).output(load_json=True)
+    if job_id is not None:
+        query = query.where(Event.job_id == job_id)
+    if filters.entity_type is not None:
+        query = query.where(Event.entity_type == filters.entity_type.value)
+    if filters.entity_id is not None:
+        query = query.where(Event.entity_id == filters.entity_id)
+    if filters.type is not None:
+        query = query.where(Event.type == filters.type.value)
+    if filters.actor_id is not None:
+        query = query.where(Event.actor == filters.actor_id)
+    if filters.after is not None:
+        query = query.where(Event.created_at > filters.after)
+    if filters.before is not None:
+        query = query.where(Event.created_at < filters.before)
+    if cursor is not None:
+        query = query.where(Event.id < _decode_cursor(cursor))
+    rows = await query.order_by(Event.id, ascending=False).limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return AuditPage(
+        items=[_event_out(row) for row in rows],
+        next_cursor=_encode_cursor(rows[-1]["id"]) if more else None,
+    )
+
+
+def _encode_cursor(event_row_id: int) -> str:
+    return base64.urlsafe_b64encode(f"e{event_row_id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith("e"):
+            raise ValueError(text)
+        return int(text[1:])
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise Invalid("cursor is not one this API gave out", field="cursor") from None
+
+
+def _event_out(row: dict[str, Any]) -> AuditEvent:
+    return AuditEvent(
+        id=str(row["event_id"]),
+        type=EventType(row["type"]),
+        entity_type=EntityType(row["entity_type"]),
+        entity_id=row["entity_id"],
+        job_id=row["job_id"],
+        actor_id=row["actor"],
+        surface=EventSurface(row["surface"]),
+        before=row["before"],
+        after=row["after"],
+        data=row["data"] or {},
+        created_at=row["created_at"],
+    )
