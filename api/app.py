@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,9 +31,12 @@ from api.controllers.usage import UsageController
 from api.controllers.users import UserController
 from api.errors import exception_handlers
 from api.health import health
+from api.metrics import metrics, metrics_middleware
+from api.request_id import request_id_middleware
 from bot.app import build_bolt_app
 from bot.http import slack_events, slack_install, slack_oauth_redirect
 from models.settings import Settings, get_settings
+from workers.logs import configure_logging
 from workers.runtime import serving
 
 ROUTES: list[ControllerRouterHandler] = [
@@ -54,6 +56,7 @@ ROUTES: list[ControllerRouterHandler] = [
     slack_events,
     slack_install,
     slack_oauth_redirect,
+    metrics,
 ]
 
 
@@ -95,9 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await app.state.bolt.warm()
             yield
 
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings)
     return Litestar(
         route_handlers=ROUTES,
         dependencies={
@@ -110,4 +111,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[resources],
         request_max_body_size=settings.max_body_bytes,
         debug=settings.debug,
+        middleware=[request_id_middleware, metrics_middleware()],
+        state=State({"settings": settings}),
     )

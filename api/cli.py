@@ -68,6 +68,10 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the REST API and the Slack endpoint under uvicorn."""
     import uvicorn
 
+    from workers.metrics_folder import prepare_multiprocess
+
+    if workers > 1:  # /metrics adds up every server process's counts
+        prepare_multiprocess("serve")
     settings = get_settings()
     uvicorn.run(
         "api.app:create_app",
@@ -111,6 +115,9 @@ async def _migrate() -> None:
 )
 def worker(concurrency: int, grace: int | None) -> None:
     """Run background workers for the configured broker (HIREBOT_BROKER_URL)."""
+    from workers.metrics_folder import prepare_multiprocess
+
+    prepare_multiprocess("worker")  # before anything imports prometheus_client
     from workers.cli import run_worker
 
     status = run_worker(

@@ -23,6 +23,7 @@ from models.errors import Invalid
 from models.identity.actor import Actor
 from models.identity.operations import known_slack_actor, resolve_slack_actor
 from models.settings import Settings
+from workers.logs import act_for
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,16 @@ async def actor_from(
     """The acting Hirebot user; the first request of a Slack user looks up their email
     (with `client`, the request's) to link them to the user with that address."""
     who = slack_user(body)
-    known = await known_slack_actor(who.team_id, who.user_id)
-    if known is not None:
-        return known
+    actor = await known_slack_actor(who.team_id, who.user_id) or await _linked_or_new(
+        who, settings, client
+    )
+    act_for(actor.org_id, actor.user_id)  # on the request's log lines
+    return actor
+
+
+async def _linked_or_new(
+    who: SlackUser, settings: Settings, client: AsyncWebClient | None
+) -> Actor:
     return await resolve_slack_actor(
         who.team_id,
         who.user_id,

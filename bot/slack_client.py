@@ -3,57 +3,30 @@
 from __future__ import annotations
 
 import logging
-import re
+from typing import Any
+from urllib.parse import urlparse
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     async_default_handlers,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.slack_calls import slack_error_code
 from models.settings import Settings
+from workers.logs import SecretsRedacted
+from workers.metrics import SLACK_API_ERRORS, SLACK_RATE_LIMITED
 
 REDACTED_LOGGERS = (
     "slack_sdk.web.async_base_client",  # each call's parameters and answer, at DEBUG
     "slack_sdk.web.base_client",
     "uvicorn.access",  # the install's redirect URL carries its code
 )
-
-
-class SecretsRedacted(logging.Filter):
-    """Tokens, refresh tokens, OAuth codes and client secrets out of a log line."""
-
-    tokens = re.compile(r"xox[a-z]?[.-][A-Za-z0-9.-]+")
-    fields = re.compile(
-        r"(['\"]?(?:code|client_secret|refresh_token|access_token|token)['\"]?\s*[:=]\s*)"
-        r"(['\"]?)[^'\",}\s&]+"
-    )
-    code = re.compile(r"(with code: )\S+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = self.clean(message)
-        if cleaned == message:
-            return True
-        # Clean the arguments first, keeping their shape: formatters such as uvicorn's
-        # access log unpack them themselves.
-        if isinstance(record.args, tuple):
-            record.args = tuple(self.clean(arg) for arg in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {key: self.clean(arg) for key, arg in record.args.items()}
-        if record.args and self.clean(record.getMessage()) == record.getMessage():
-            return True
-        record.msg, record.args = cleaned, ()  # a secret in the message itself
-        return True
-
-    def clean(self, value: object) -> object:
-        if isinstance(value, (int, float)) or value is None:
-            return value
-        text = value if isinstance(value, str) else str(value)
-        cleaned = self.tokens.sub("[redacted]", text)
-        cleaned = self.fields.sub(r"\1\2[redacted]", cleaned)
-        cleaned = self.code.sub(r"\1[redacted]", cleaned)
-        return value if cleaned == text else cleaned
 
 
 for _name in REDACTED_LOGGERS:
@@ -70,14 +43,42 @@ def build_slack_client(settings: Settings) -> AsyncWebClient | None:
     return slack_web_client(settings, settings.slack_bot_token)
 
 
+class MeteredWebClient(AsyncWebClient):
+    """slack_sdk's client, counting the calls Slack refuses (hirebot_slack_api_errors)."""
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
+        try:
+            return await super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            SLACK_API_ERRORS.labels(method=api_method, error=slack_error_code(error)).inc()
+            raise
+
+
+class CountedRateLimitHandler(AsyncRateLimitErrorRetryHandler):
+    """Waits out a 429 as slack_sdk does, counting it (hirebot_slack_rate_limited)."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        limited = response is not None and response.status_code == 429
+        if limited:
+            SLACK_RATE_LIMITED.labels(method=urlparse(request.url).path.rsplit("/", 1)[-1]).inc()
+        return limited
+
+
 def slack_web_client(settings: Settings, token: str | None) -> AsyncWebClient:
     """A client for HIREBOT_SLACK_API_URL that waits out rate limits (the token may be set
     per request, as Bolt does after authorizing)."""
-    return AsyncWebClient(
+    return MeteredWebClient(
         token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[
             *async_default_handlers(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            CountedRateLimitHandler(max_retry_count=RATE_LIMIT_RETRIES),
         ],
     )

@@ -133,6 +133,18 @@ class Settings:
     log_level: str = "INFO"
     """HIREBOT_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
 
+    log_format: str = "text"
+    """HIREBOT_LOG_FORMAT: `text` (a readable line) or `json` (one JSON object per line, for production)."""
+
+    metrics_token: str = ""
+    """HIREBOT_METRICS_TOKEN: bearer token /metrics answers to; empty: only loopback clients are answered."""
+
+    worker_metrics_port: int = 9100
+    """HIREBOT_WORKER_METRICS_PORT: port where `hirebot worker` serves its task metrics (Prometheus); 0 turns it off."""
+
+    worker_metrics_host: str = "127.0.0.1"
+    """HIREBOT_WORKER_METRICS_HOST: address the workers' metrics port binds to (0.0.0.0 in a container)."""
+
     debug: bool = False
     """HIREBOT_DEBUG: tracebacks in error responses; never in production."""
 
@@ -210,6 +222,12 @@ class Settings:
                 SecretBox(self.secret_key)
             except SecretKeyError as error:
                 raise SettingsError(str(error)) from None
+        if self.log_format not in ("text", "json"):
+            raise SettingsError(
+                f"HIREBOT_LOG_FORMAT={self.log_format!r} is not valid: use text or json"
+            )
+        if not 0 <= self.worker_metrics_port <= 65535:
+            raise SettingsError("HIREBOT_WORKER_METRICS_PORT must be between 0 (off) and 65535")
         if self.slack_oauth and not self.slack_scope_list:
             raise SettingsError("SLACK_SCOPES must name at least one scope")
 
@@ -248,6 +266,10 @@ _ENV_NAMES = {
     "port": "HIREBOT_PORT",
     "max_body_bytes": "HIREBOT_MAX_BODY_BYTES",
     "log_level": "HIREBOT_LOG_LEVEL",
+    "log_format": "HIREBOT_LOG_FORMAT",
+    "metrics_token": "HIREBOT_METRICS_TOKEN",
+    "worker_metrics_port": "HIREBOT_WORKER_METRICS_PORT",
+    "worker_metrics_host": "HIREBOT_WORKER_METRICS_HOST",
     "debug": "HIREBOT_DEBUG",
 }
 

@@ -38,6 +38,7 @@ from taskiq_redis import RedisAsyncResultBackend, RedisStreamBroker
 
 from models.settings import Settings, SettingsError
 from workers.llm import LLMGateway, build_gateway
+from workers.logs import TaskContextMiddleware, configure_logging
 from workers.resources import close_resources, open_resources
 from workers.retry import RetryMiddleware
 
@@ -220,7 +221,7 @@ def _transport(settings: Settings) -> AsyncBroker:
 def build_broker(settings: Settings) -> AsyncBroker:
     """The broker for `settings.broker_url`, opening the worker resources when it starts
     running tasks (a worker process, or any process with memory://)."""
-    broker = _transport(settings).with_middlewares(RetryMiddleware())
+    broker = _transport(settings).with_middlewares(RetryMiddleware(), TaskContextMiddleware())
     broker.state.settings = settings
     broker.add_event_handler(TaskiqEvents.WORKER_STARTUP, _open_worker_resources)
     broker.add_event_handler(TaskiqEvents.WORKER_SHUTDOWN, _close_worker_resources)
@@ -265,6 +266,8 @@ async def _open_worker_resources(state: TaskiqState) -> None:
     from workers.relay import start_relay
 
     settings: Settings = state.settings
+    if active_broker().is_worker_process:  # `hirebot worker`: its lines, in the format set
+        configure_logging(settings, replace=True)
     await open_resources(settings)
     state.gateway = build_gateway(settings)
     await start_relay(active_broker(), settings)

@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 
 from taskiq.cli.common_args import LogLevel
 from taskiq.cli.worker.args import WorkerArgs
 from taskiq.cli.worker.run import run_worker as taskiq_run_worker
+from taskiq.middlewares.prometheus_middleware import PrometheusMiddleware
 
 from models.settings import Settings
 from workers.broker import activate, build_broker
+from workers.metrics_folder import MULTIPROC_ENV
 from workers.retry import worst_case_seconds
 
 log = logging.getLogger("hirebot.worker")
@@ -70,6 +74,8 @@ def run_worker(
     grace = settings.worker_shutdown_grace_seconds if grace_seconds is None else grace_seconds
     # Built here and inherited by the forked processes (taskiq accepts a broker object).
     broker = activate(build_broker(settings))
+    if settings.worker_metrics_port:
+        broker.add_middlewares(task_metrics(settings))
     args = WorkerArgs(
         broker=broker,  # type: ignore[arg-type]
         modules=task_modules,
@@ -85,6 +91,18 @@ def run_worker(
     if survivors:
         log.warning("killed %d worker(s) still running after the grace period", survivors)
     return 0 if status is None else 1
+
+
+def task_metrics(settings: Settings) -> PrometheusMiddleware:
+    """taskiq's Prometheus middleware: tasks received, succeeded and failed, and their
+    durations, by task, for every worker process, served on HIREBOT_WORKER_METRICS_PORT
+    (with Hirebot's own counters: model calls, Slack errors)."""
+    folder = os.environ.get(MULTIPROC_ENV)
+    return PrometheusMiddleware(
+        metrics_path=Path(folder) if folder else None,
+        server_port=settings.worker_metrics_port,
+        server_addr=settings.worker_metrics_host,
+    )
 
 
 def stop_children(deadline_seconds: float) -> int:

@@ -25,7 +25,7 @@ from taskiq.decor import AsyncTaskiqDecoratedTask
 from models import outbox
 from models.db import after_commit
 from models.errors import GenerationFailed, GenerationTimeout
-from workers import relay
+from workers import logs, relay
 from workers.broker import active_broker
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ async def send(
     arguments = {"run_id": run_id, **kwargs, **(dict(route.kwargs) if route else {})}
     if job_id is not None:
         arguments["job_id"] = job_id
-    await outbox.put(target.task_name, task_id, arguments)
+    await outbox.put(target.task_name, task_id, arguments, logs.labels())
     broker = active_broker()
 
     async def hand_over() -> None:

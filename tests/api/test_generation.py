@@ -216,3 +216,25 @@ async def test_the_written_description_is_an_event_of_the_worker_for_the_request
     assert written.data["source"] == "generated" and written.data["model"] == "offline"
     [created] = (await events.audit(actor, AuditFilters(type=events.EventType.JOB_CREATED))).items
     assert (created.entity_id, created.surface) == (job_id, "api")
+
+
+async def test_a_request_id_follows_the_request_into_its_task(
+    http: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    actor, auth = await caller()
+    with caplog.at_level(logging.INFO):
+        response = await http.post(
+            GENERATE, json=SPEC_BODY, headers={**auth, "X-Request-Id": "req-42.a"}
+        )
+    assert response.status_code == 200, response.text
+    assert response.headers["x-request-id"] == "req-42.a"
+    [line] = [r for r in caplog.records if r.getMessage().startswith("writing the description")]
+    assert line.request_id == "req-42.a"  # type: ignore[attr-defined]
+    assert (line.org_id, line.user_id) == (actor.org_id, actor.user_id)  # type: ignore[attr-defined]
+    assert line.name == "workers.tasks.descriptions"
+    # A request without one (or with one that is not sane) gets a new id.
+    for headers in (auth, {**auth, "X-Request-Id": "bad id\\n"}):
+        answer = await http.get("/api/me", headers=headers)
+        assert len(answer.headers["x-request-id"]) == 32

@@ -11,9 +11,11 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -103,7 +105,9 @@ def fx_start_worker(
 ) -> Iterator[Callable[..., Worker]]:
     started: list[Worker] = []
 
-    def start(*, redelivery: int = 600, grace: int = 10, llm_timeout: float = 60) -> Worker:
+    def start(
+        *, redelivery: int = 600, grace: int = 10, llm_timeout: float = 60, metrics_port: int = 0
+    ) -> Worker:
         env = {
             **os.environ,  # HIREBOT_DATABASE_URL: the test database
             "HIREBOT_BROKER_URL": f"{SERVICES.redis_url}?queue={queue}",
@@ -114,6 +118,7 @@ def fx_start_worker(
             "HIREBOT_LLM_MODEL": "fake-model",
             "HIREBOT_LLM_MAX_ATTEMPTS": "1",
             "HIREBOT_LLM_TIMEOUT": str(llm_timeout),
+            "HIREBOT_WORKER_METRICS_PORT": str(metrics_port),
         }
         worker = Worker(env, tmp_path / "worker.log")
         started.append(worker)
@@ -266,3 +271,30 @@ async def test_messages_queued_before_any_worker_ran_are_delivered(
     await until_async(lambda: idempotency.is_done("generate:early"), 30, "the early message")
     assert (await jobs.get_job(editor, job_id)).description_status is GenerationStatus.READY
     await sender.shutdown()
+
+
+async def test_a_worker_serves_its_task_and_model_metrics(
+    client: AsyncBroker, start_worker: Callable[..., Worker], editor: Actor
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    start_worker(metrics_port=port)
+    job_id = await factories.draft(editor)
+    await kick(client, GENERATE_TASK, job_id=job_id, run_id="metered")
+    await until_async(lambda: idempotency.is_done("generate:metered"), 30, "the generation")
+
+    def scrape() -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+            return str(answer.read().decode())
+
+    text = await asyncio.to_thread(scrape)
+    task = f'task_name="{GENERATE_TASK}"'
+    assert any(
+        line.startswith("received_tasks_total") and task in line for line in text.splitlines()
+    )
+    assert any(
+        line.startswith("execution_time_count") and task in line for line in text.splitlines()
+    )
+    calls = [line for line in text.splitlines() if line.startswith("hirebot_model_calls_total")]
+    assert any('outcome="ok"' in line and 'purpose="generate"' in line for line in calls), calls

@@ -22,6 +22,7 @@ from workers.llm import prompts
 from workers.llm.gateway import LLMError, LLMGateway
 from workers.llm.offline import OFFLINE, OfflineGateway
 from workers.llm.schemas import Usage
+from workers.metrics import MODEL_CALLS, MODEL_TOKENS
 
 T = TypeVar("T")
 
@@ -92,9 +93,16 @@ async def metered(
             )
         )
 
+    def count(outcome: str) -> None:
+        MODEL_CALLS.labels(purpose=purpose.value, model=model, outcome=outcome).inc()
+        MODEL_TOKENS.labels(direction="in").inc(tokens.tokens_in)
+        MODEL_TOKENS.labels(direction="out").inc(tokens.tokens_out)
+
     try:
         result = await call(tokens.add)
     except LLMError as exc:
+        count("failed")
         await record(exc.reason)
         raise
+    count("ok")
     return result, await record(None)

@@ -66,6 +66,7 @@ async def generate_job_description(
     earlier = await idempotency.stored(key)
     if earlier is None:
         writer = offline_writer(gateway) if offline else gateway
+        log.info("writing the description of job %s (%s)", job_id, writer.name)
         written = await _write_description(job_id, key, notes, requested_by, writer, on_text)
         result = cast(GenerationOutcome, written.result)
         # Of concurrent deliveries, the one that stored the result queues the conversion.
