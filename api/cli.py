@@ -81,6 +81,8 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         workers=workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        # SIGTERM: stop accepting, let the requests in flight finish, then shut down.
+        timeout_graceful_shutdown=settings.serve_shutdown_grace_seconds,
     )
 
 

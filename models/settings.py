@@ -127,6 +127,9 @@ class Settings:
     port: int = 8000
     """HIREBOT_PORT: port `hirebot serve` listens on."""
 
+    serve_shutdown_grace_seconds: int = 30
+    """HIREBOT_SERVE_SHUTDOWN_GRACE: seconds `hirebot serve` lets requests in flight finish after SIGTERM (new ones are refused meanwhile)."""
+
     max_body_bytes: int = 1_048_576
     """HIREBOT_MAX_BODY_BYTES: largest request body accepted; larger ones get 413."""
 
@@ -222,6 +225,8 @@ class Settings:
                 SecretBox(self.secret_key)
             except SecretKeyError as error:
                 raise SettingsError(str(error)) from None
+        if not 1 <= self.serve_shutdown_grace_seconds <= 3600:
+            raise SettingsError("HIREBOT_SERVE_SHUTDOWN_GRACE must be between 1 and 3600 seconds")
         if self.log_format not in ("text", "json"):
             raise SettingsError(
                 f"HIREBOT_LOG_FORMAT={self.log_format!r} is not valid: use text or json"
@@ -264,6 +269,7 @@ _ENV_NAMES = {
     "public_url": "HIREBOT_PUBLIC_URL",
     "host": "HIREBOT_HOST",
     "port": "HIREBOT_PORT",
+    "serve_shutdown_grace_seconds": "HIREBOT_SERVE_SHUTDOWN_GRACE",
     "max_body_bytes": "HIREBOT_MAX_BODY_BYTES",
     "log_level": "HIREBOT_LOG_LEVEL",
     "log_format": "HIREBOT_LOG_FORMAT",
