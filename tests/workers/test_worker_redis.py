@@ -288,13 +288,22 @@ async def test_a_worker_serves_its_task_and_model_metrics(
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
             return str(answer.read().decode())
 
-    text = await asyncio.to_thread(scrape)
     task = f'task_name="{GENERATE_TASK}"'
+
+    def timed(text: str) -> bool:  # the task's duration is recorded once it has returned
+        return any(
+            line.startswith("execution_time_count") and task in line for line in text.splitlines()
+        )
+
+    text = await asyncio.to_thread(scrape)
+    for _ in range(50):
+        if timed(text):
+            break
+        await asyncio.sleep(0.2)
+        text = await asyncio.to_thread(scrape)
+    assert timed(text), text
     assert any(
         line.startswith("received_tasks_total") and task in line for line in text.splitlines()
-    )
-    assert any(
-        line.startswith("execution_time_count") and task in line for line in text.splitlines()
     )
     calls = [line for line in text.splitlines() if line.startswith("hirebot_model_calls_total")]
     assert any('outcome="ok"' in line and 'purpose="generate"' in line for line in calls), calls
