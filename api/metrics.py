@@ -61,7 +61,7 @@ def scraper_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHan
     try:
         loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
-        loopback = host in ("localhost", "testclient")
+        loopback = host == "localhost"
     if not loopback:
         raise Forbidden("/metrics answers only on loopback unless HIREBOT_METRICS_TOKEN is set")
 

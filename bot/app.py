@@ -37,8 +37,6 @@ class HirebotApp(AsyncApp):
         self.signing_secret = signing_secret
         self.response_urls = response_urls
         self.authorizer: SingleWorkspaceAuthorize | None = None
-        self.multi_workspace = False
-        """OAuth mode: a request from a workspace that has not installed Hirebot is ignored."""
 
     async def warm(self) -> None:
         """Ask Slack who the bot is now, rather than on the first request."""
@@ -56,7 +54,8 @@ class HirebotApp(AsyncApp):
         except Malformed as error:
             log.warning("refused a malformed Slack request: %s", error.reason)
             return BoltResponse(status=400, body=f"malformed request: {error.reason}")
-        if self.multi_workspace and not await self._installed(req):
+        # OAuth mode: a request from a workspace that has not installed Hirebot is ignored.
+        if self.oauth_flow is not None and not await self._installed(req):
             return BoltResponse(status=200, body="")
         url = req.context.response_url
         if url is not None and not self.response_urls.allows(url):
@@ -123,7 +122,6 @@ def build_bolt_app(settings: Settings) -> HirebotApp:
         )
     app.authorizer = authorizer
     if settings.slack_oauth:
-        app.multi_workspace = True
         # app_uninstalled and tokens_revoked delete the workspace's tokens (Bolt's own).
         app.enable_token_revocation_listeners()
     register(app, settings)

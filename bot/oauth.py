@@ -13,6 +13,7 @@ import logging
 from html import escape
 
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.error import BoltError
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
     AsyncFailureArgs,
@@ -71,8 +72,6 @@ class HirebotOAuthFlow(AsyncOAuthFlow):
     async def store_installation(
         self, request: AsyncBoltRequest, installation: Installation
     ) -> None:
-        from slack_bolt.error import BoltError
-
         try:
             await super().store_installation(request, installation)
         except Exception as error:

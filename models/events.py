@@ -9,8 +9,6 @@ the incremental sync. A bulk write is one event listing its rows.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -19,6 +17,7 @@ from typing import Any
 import msgspec
 from piccolo.engine.postgres import PostgresEngine
 
+from models import cursors
 from models.db import current_engine
 from models.errors import Forbidden, Invalid
 from models.identity.actor import Actor
@@ -70,7 +69,7 @@ class AuditEvent(msgspec.Struct, frozen=True, kw_only=True):
     type: EventType
     entity_type: EntityType
     entity_id: int | None
-    """None for a bulk write spanning several entities (see `data.rows`)."""
+    """None for a bulk write (its rows are listed in `data`)."""
     job_id: int | None
     actor_id: int | None
     """The user who made the change; None for the system (a worker)."""
@@ -163,6 +162,7 @@ def _json(value: dict[str, Any] | None) -> str | None:
 # Reading ------------------------------------------------------------------------------------
 
 MAX_PAGE = 200
+CURSOR_KIND = "e"
 
 
 class AuditFilters(msgspec.Struct, frozen=True, kw_only=True):
@@ -212,28 +212,14 @@ async def _page(
     if filters.before is not None:
         query = query.where(Event.created_at < filters.before)
     if cursor is not None:
-        query = query.where(Event.id < _decode_cursor(cursor))
+        query = query.where(Event.id < cursors.decode(CURSOR_KIND, cursor))
     rows = await query.order_by(Event.id, ascending=False).limit(limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(
         items=[_event_out(row) for row in rows],
-        next_cursor=_encode_cursor(rows[-1]["id"]) if more else None,
+        next_cursor=cursors.encode(CURSOR_KIND, rows[-1]["id"]) if more else None,
     )
-
-
-def _encode_cursor(event_row_id: int) -> str:
-    return base64.urlsafe_b64encode(f"e{event_row_id}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith("e"):
-            raise ValueError(text)
-        return int(text[1:])
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise Invalid("cursor is not one this API gave out", field="cursor") from None
 
 
 def _event_out(row: dict[str, Any]) -> AuditEvent:

@@ -21,6 +21,7 @@ from bot.threads import ThreadRef
 from models.enums import Role
 from models.errors import BudgetExceeded
 from models.identity.actor import Actor
+from models.identity.operations import unknown_slack_users
 from models.jobs.schemas import DraftRequest, JobName
 from models.settings import Settings
 from workers import queue
@@ -120,7 +121,7 @@ async def share(
         who.team_id,
         slack_ids,
         default_role=Role(settings.default_slack_role),
-        emails=await slack_emails(client, slack_ids),
+        emails=await slack_emails(client, await unknown_slack_users(actor.org_id, slack_ids)),
     )
     mentions = ", ".join(f"<@{slack_id}>" for slack_id in slack_ids)
     return notice_message(f":handshake: Shared *{escape(job.title)}* with {mentions}.")

@@ -427,6 +427,13 @@ async def link_or_create_slack_user(
         if match is not None:
             await User.update({User.slack_user_id: slack_user_id}).where(User.id == match["id"])
             row = {**match, "slack_user_id": slack_user_id}
+            await _record_by_slack(
+                EventType.USER_UPDATED,
+                org_id,
+                row["id"],
+                before={"slack_user_id": None},
+                after={"slack_user_id": slack_user_id},
+            )
     if row is None:
         synthetic = f"{slack_user_id.lower()}@{synthetic_domain}"
         if not address or await User.exists().where((User.org == org_id) & (User.email == address)):
@@ -440,11 +447,46 @@ async def link_or_create_slack_user(
                 slack_user_id=slack_user_id,
             )
         )
+        after = {
+            "email": address,
+            "name": row["name"],
+            "role": role,
+            "slack_user_id": slack_user_id,
+        }
+        await _record_by_slack(EventType.USER_CREATED, org_id, row["id"], after=after)
     elif promote and row["role"] != role:
         await User.update({User.role: role}).where(User.id == row["id"])
         await list_versions.users_changed([row["id"]])
+        await _record_by_slack(
+            EventType.USER_ROLE_CHANGED,
+            org_id,
+            row["id"],
+            before={"role": row["role"]},
+            after={"role": role},
+        )
         row = {**row, "role": role}
     return user_out(row)
+
+
+async def _record_by_slack(
+    type: EventType,
+    org_id: int,
+    user_id: int,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """What Slack did to a user (first use, an email link, the installer made Admin): by
+    the system, from Slack."""
+    await events.record(
+        type,
+        org_id,
+        EntityType.USER,
+        user_id,
+        surface=EventSurface.SLACK,
+        before=before,
+        after=after,
+    )
 
 
 async def known_slack_actor(team_id: str, slack_user_id: str) -> Actor | None:
@@ -490,6 +532,12 @@ async def slack_colleagues(
                 )
                 known[slack_id] = user.id
     return known
+
+
+async def unknown_slack_users(org_id: int, slack_ids: list[str]) -> list[str]:
+    """Those of these Slack users that no user of the organization is linked to yet."""
+    known = await users_by_slack_ids(org_id, slack_ids)
+    return [slack_id for slack_id in dict.fromkeys(slack_ids) if slack_id not in known]
 
 
 async def users_by_slack_ids(org_id: int, slack_ids: list[str]) -> dict[str, int]:

@@ -6,7 +6,6 @@ of the job lists the change can alter (`models.list_versions`).
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
-from models import events, list_versions
+from models import cursors, events, list_versions
 from models.db import atomic, insert_one, is_postgres
 from models.enums import EmploymentType, GenerationStatus, JobStatus
 from models.errors import Invalid, NotFound
@@ -234,20 +233,11 @@ async def list_jobs(
 
 
 def encode_cursor(job_id: int) -> str:
-    return base64.urlsafe_b64encode(f"j{job_id}".encode()).decode().rstrip("=")
+    return cursors.encode("j", job_id)
 
 
 def decode_cursor(cursor: str) -> int:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        job_id = int(raw[1:]) if raw.startswith("j") else 0
-        if not is_valid_id(job_id):
-            raise ValueError
-        return job_id
-    except ValueError:
-        raise Invalid(
-            "cursor is not valid; use next_cursor from a previous page", field="cursor"
-        ) from None
+    return cursors.decode("j", cursor)
 
 
 async def candidate_view(public_key: str) -> schemas.CandidateJob:

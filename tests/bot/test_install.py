@@ -21,8 +21,9 @@ from cryptography.fernet import Fernet
 from api.app import create_app
 from bot.acknowledge import drain
 from bot.workspace_clients import WorkspaceClients
-from models import installations
+from models import events, installations
 from models.enums import Role, Surface
+from models.events import AuditFilters, EventType
 from models.identity import operations as identity
 from models.identity.actor import Actor
 from models.jobs import operations as jobs
@@ -517,6 +518,13 @@ async def test_a_cli_created_user_arriving_in_slack_keeps_their_jobs(
     assert row["role"] == Role.EDITOR.value  # their role, not the default for newcomers
     assert await User.count().where(User.org == org.id) == 2  # the Admin and Pat
     assert (await jobs.get_job(await api_actor(pat.id), job.id)).owner_id == pat.id
+    admin = await identity.known_slack_actor(GLOBEX, GLOBEX_ADMIN)
+    assert admin is not None
+    [linked] = (await events.audit(admin, AuditFilters(type=EventType.USER_UPDATED))).items
+    assert (linked.entity_id, linked.surface, linked.actor_id) == (pat.id, "slack", None)
+    assert linked.after == {"slack_user_id": "UPAT"}
+    made = (await events.audit(admin, AuditFilters(type=EventType.USER_CREATED))).items
+    assert {(e.entity_id, e.surface) for e in made} == {(admin.user_id, "slack"), (pat.id, "cli")}
 
     # Known now: no second users.info.
     slack_api.reset()
@@ -566,6 +574,18 @@ async def test_share_links_mentioned_colleagues_by_email(
     assert row["id"] == sam.id  # linked, not a second Sam
     visible = await jobs.get_job(await api_actor(sam.id), job.id)
     assert visible.id == job.id
+    looked_up = [call.params["user"] for call in slack_api.calls("users.info")]
+    assert looked_up.count("USAM") == 1 and GLOBEX_ADMIN not in looked_up[1:]
+
+    # Sharing another job: Sam is known now, so Slack is not asked who they are.
+    admin = await identity.known_slack_actor(GLOBEX, GLOBEX_ADMIN)
+    assert admin is not None
+    other = await factories.job(admin, title="Fitter")
+    slack_api.reset()
+    await as_user(http, slack_api, GLOBEX_ADMIN, GLOBEX).command(f"share {other.id} <@USAM>")
+    [again] = await slack_api.await_for("response_url")
+    assert "Shared *Fitter*" in text_of(again)
+    assert slack_api.calls("users.info") == []
 
 
 async def test_the_conversation_share_links_by_email_too(
