@@ -29,6 +29,7 @@ from api.controllers.organization import OrganizationController
 from api.controllers.responses import CandidateResponseController
 from api.controllers.usage import UsageController
 from api.controllers.users import UserController
+from api.controllers.webhooks import WebhookController
 from api.errors import exception_handlers
 from api.health import health
 from api.metrics import metrics, metrics_middleware
@@ -50,6 +51,7 @@ ROUTES: list[ControllerRouterHandler] = [
     UserController,
     OrganizationController,
     AuditController,
+    WebhookController,
     FilterGroupController,
     CriteriaController,
     CandidateResponseController,

@@ -31,7 +31,8 @@ from prometheus_client import (
 from models import outbox
 from models.errors import Forbidden, Unauthenticated
 from models.settings import Settings
-from workers.metrics import OUTBOX_BACKLOG
+from models.webhooks import deliveries
+from workers.metrics import OUTBOX_BACKLOG, WEBHOOK_BACKLOG
 from workers.metrics_folder import MULTIPROC_ENV
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,9 @@ def scraper_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHan
 async def metrics() -> Response[bytes]:
     try:
         OUTBOX_BACKLOG.set(await outbox.backlog())
+        WEBHOOK_BACKLOG.set(await deliveries.backlog())
     except Exception as error:  # the database away: the other metrics still answer
-        log.warning("could not read the outbox backlog for /metrics: %s", type(error).__name__)
+        log.warning("could not read the backlogs for /metrics: %s", type(error).__name__)
     registry = REGISTRY
     if os.environ.get(MULTIPROC_ENV):
         registry = CollectorRegistry()

@@ -3,8 +3,9 @@
 Every operation that changes a job, a share, a description, a criterion, a candidate's
 answers, an application's stage or a user writes its event here, inside its own
 transaction, so a rolled-back change leaves none and a committed one always has one. The
-audit log (`GET /api/audit`) and a job's history read these rows; so will the webhooks and
-the incremental sync. A bulk write is one event listing its rows.
+audit log (`GET /api/audit`) and a job's history read these rows, the incremental sync's
+tombstones too, and each event is written with its deliveries to the organization's
+webhooks (`models/webhooks/`). A bulk write is one event listing its rows.
 """
 
 from __future__ import annotations
@@ -108,9 +109,9 @@ async def record(
 ) -> None:
     """Write one event; call it inside the transaction of the change it records.
 
-    One plain INSERT without RETURNING, on PostgreSQL sent straight on the transaction's
-    connection: it runs in every change's transaction, and Piccolo's row objects and query
-    building cost more than the statement itself (bench/events_cost.py)."""
+    The event and its webhook deliveries are one statement, on PostgreSQL sent straight on
+    the transaction's connection: it runs in every change's transaction, and Piccolo's row
+    objects and query building cost more than the statement itself (bench/events_cost.py)."""
     values = (
         str(uuid.uuid4()),
         org_id,
@@ -125,20 +126,20 @@ async def record(
         _json(data or {}),
         datetime.now(UTC),
     )
-    connection = _transaction_connection()
-    if connection is not None:  # PostgreSQL, in the change's transaction: straight to asyncpg
-        await connection.execute(_INSERT_POSTGRES, *values)
-    else:
-        await Event.raw(_INSERT, *values)
-
-
-def _transaction_connection() -> Any:
-    """The asyncpg connection of the transaction under way, when there is one."""
+    # Deliveries to the organization's webhooks keep the order of their entity: a job's
+    # events (its applications' and criteria's too) are one line, other entities their own.
+    ordering_key = f"job:{job_id}" if job_id is not None else f"{entity_type.value}:{entity_id}"
     engine = current_engine()
     if not isinstance(engine, PostgresEngine):
-        return None
+        await Event.raw(_INSERT, *values)
+        await Event.raw(_FAN_OUT_SQLITE, ordering_key, values[0])
+        return
     transaction = engine.current_transaction.get()
-    return getattr(transaction, "connection", None) if transaction is not None else None
+    connection = getattr(transaction, "connection", None) if transaction is not None else None
+    if connection is not None:  # in the change's transaction: straight to asyncpg
+        await connection.execute(_INSERT_POSTGRES, *values, ordering_key)
+    else:
+        await Event.raw(_WITH_DELIVERIES_POSTGRES, *values, ordering_key)
 
 
 _INSERT = (
@@ -146,7 +147,28 @@ _INSERT = (
     '"actor", "surface", "before", "after", "data", "created_at") '
     "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
 )
-_INSERT_POSTGRES = _INSERT.format(*(f"${n}" for n in range(1, 13)))
+# The webhook outbox: one delivery per active endpoint of the organization that wants the
+# event's type, written with the event (one statement on PostgreSQL), sent by
+# workers/webhooks.py. An organization without webhooks pays one index lookup.
+_DELIVERY_COLUMNS = (
+    '"webhook_delivery" ("endpoint", "event", "ordering_key", "state", "attempts", '
+    '"next_attempt_at", "created_at")'
+)
+_WITH_DELIVERIES_POSTGRES = (
+    "WITH e AS (" + _INSERT + ' RETURNING "id", "org", "type", "created_at") '
+    f"INSERT INTO {_DELIVERY_COLUMNS} "
+    """SELECT w."id", e."id", {}, 'pending', 0, e."created_at", e."created_at" FROM e """
+    'JOIN "webhook_endpoint" w ON w."org" = e."org" AND w."active" '
+    """WHERE w."event_types"::jsonb ? e."type" OR w."event_types"::jsonb ? '*'"""
+)
+_INSERT_POSTGRES = _WITH_DELIVERIES_POSTGRES.format(*(f"${n}" for n in range(1, 14)))
+_FAN_OUT_SQLITE = (
+    f"INSERT INTO {_DELIVERY_COLUMNS} "
+    """SELECT w."id", e."id", {}, 'pending', 0, e."created_at", e."created_at" """
+    'FROM "event" e JOIN "webhook_endpoint" w ON w."org" = e."org" AND w."active" '
+    """WHERE e."event_id" = {} AND EXISTS (SELECT 1 FROM json_each(w."event_types") j """
+    """WHERE j.value IN (e."type", '*'))"""
+)
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -217,12 +239,12 @@ async def _page(
     more = len(rows) > limit
     rows = rows[:limit]
     return AuditPage(
-        items=[_event_out(row) for row in rows],
+        items=[event_out(row) for row in rows],
         next_cursor=cursors.encode(CURSOR_KIND, rows[-1]["id"]) if more else None,
     )
 
 
-def _event_out(row: dict[str, Any]) -> AuditEvent:
+def event_out(row: dict[str, Any]) -> AuditEvent:
     return AuditEvent(
         id=str(row["event_id"]),
         type=EventType(row["type"]),

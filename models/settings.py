@@ -148,6 +148,12 @@ class Settings:
     worker_metrics_host: str = "127.0.0.1"
     """HIREBOT_WORKER_METRICS_HOST: address the workers' metrics port binds to (0.0.0.0 in a container)."""
 
+    webhook_allow_private: bool = False
+    """HIREBOT_WEBHOOK_ALLOW_PRIVATE: let webhooks use http:// and loopback, private or link-local addresses (tests, single-tenant installs); off, they go only to public https:// hosts."""
+
+    webhook_retry_hours: float = 24.0
+    """HIREBOT_WEBHOOK_RETRY_HOURS: how long a failing webhook delivery is tried again (timeouts, 429, 5xx) before it is marked failed (24 to 168)."""
+
     debug: bool = False
     """HIREBOT_DEBUG: tracebacks in error responses; never in production."""
 
@@ -233,6 +239,8 @@ class Settings:
             )
         if not 0 <= self.worker_metrics_port <= 65535:
             raise SettingsError("HIREBOT_WORKER_METRICS_PORT must be between 0 (off) and 65535")
+        if not 24 <= self.webhook_retry_hours <= 24 * 7:
+            raise SettingsError("HIREBOT_WEBHOOK_RETRY_HOURS must be between 24 and 168 hours")
         if self.slack_oauth and not self.slack_scope_list:
             raise SettingsError("SLACK_SCOPES must name at least one scope")
 
@@ -276,6 +284,8 @@ _ENV_NAMES = {
     "metrics_token": "HIREBOT_METRICS_TOKEN",
     "worker_metrics_port": "HIREBOT_WORKER_METRICS_PORT",
     "worker_metrics_host": "HIREBOT_WORKER_METRICS_HOST",
+    "webhook_allow_private": "HIREBOT_WEBHOOK_ALLOW_PRIVATE",
+    "webhook_retry_hours": "HIREBOT_WEBHOOK_RETRY_HOURS",
     "debug": "HIREBOT_DEBUG",
 }
 

@@ -179,6 +179,7 @@ class Criteria(Table):
     position = Integer(default=0)
     is_deleted = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
 
 
 class CandidateResponse(Table):
@@ -391,6 +392,52 @@ class Event(Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
+class WebhookEndpoint(Table):
+    """Where an organization's Admins want events sent (`models/webhooks/`)."""
+
+    id: Serial
+    org = ForeignKey(Organization, on_delete=OnDelete.cascade, null=False, index=True)
+    url = Text(
+        help_text="https:// (http and private addresses only with HIREBOT_WEBHOOK_ALLOW_PRIVATE)."
+    )
+    event_types = JSON(default="[]", help_text='Event types sent, or ["*"] for all.')
+    description = Varchar(length=200, default="")
+    secret = Text(help_text="The signing secret, sealed with HIREBOT_SECRET_KEY.")
+    active = Boolean(default=True)
+    disabled_reason = Text(null=True, default=None, help_text="Why Hirebot turned it off (a 410).")
+    created_by = ForeignKey(User, on_delete=OnDelete.cascade, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class WebhookDelivery(Table):
+    """One event on its way to one endpoint: written with the event (the outbox), sent by
+    the delivery worker (`workers/webhooks.py`) in order per entity."""
+
+    id: Serial
+    endpoint = ForeignKey(WebhookEndpoint, on_delete=OnDelete.cascade, null=False)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=False)
+    ordering_key = Varchar(length=40, help_text="Deliveries with the same key go in order.")
+    state = Varchar(length=10, default="pending", help_text="pending, delivered or failed.")
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(default=TimestamptzNow(), help_text="Due, or leased until.")
+    last_status_code = Integer(null=True, default=None)
+    last_error = Text(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class WebhookAttempt(Table):
+    """One try of a delivery: what the receiver answered and how long it took."""
+
+    id: Serial
+    delivery = ForeignKey(WebhookDelivery, on_delete=OnDelete.cascade, null=False, index=True)
+    attempted_at = Timestamptz(default=TimestamptzNow())
+    status_code = Integer(null=True, default=None)
+    latency_ms = Integer(default=0)
+    error = Text(null=True, default=None)
+
+
 ALL_TABLES: list[type[Table]] = [
     Organization,
     User,
@@ -415,4 +462,7 @@ ALL_TABLES: list[type[Table]] = [
     OutboxMessage,
     TaskRun,
     Event,
+    WebhookEndpoint,
+    WebhookDelivery,
+    WebhookAttempt,
 ]

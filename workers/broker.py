@@ -264,6 +264,7 @@ def is_in_memory(target: AsyncBroker) -> bool:
 
 async def _open_worker_resources(state: TaskiqState) -> None:
     from workers.relay import start_relay
+    from workers.webhooks import start_webhook_sender
 
     settings: Settings = state.settings
     if active_broker().is_worker_process:  # `hirebot worker`: its lines, in the format set
@@ -271,12 +272,15 @@ async def _open_worker_resources(state: TaskiqState) -> None:
     await open_resources(settings)
     state.gateway = build_gateway(settings)
     await start_relay(active_broker(), settings)
+    await start_webhook_sender(settings)
     log.info("worker resources open (LLM: %s)", state.gateway.name)
 
 
 async def _close_worker_resources(state: TaskiqState) -> None:
     from workers.relay import stop_relay
+    from workers.webhooks import stop_webhook_sender
 
+    await stop_webhook_sender()
     await stop_relay()
     await cancel_abandoned_tasks()
     gateway: LLMGateway | None = state.get("gateway")
