@@ -398,7 +398,7 @@ def usage_error(exc: click.UsageError) -> None:
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        cli.main(prog_name="hirebot", standalone_mode=False)
     except click.exceptions.Abort:
         fail("aborted", 130)
     except click.UsageError as exc:
