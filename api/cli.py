@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from models.errors import DomainError
-from models.settings import ROLES, SettingsError, get_settings
+from models.settings import ROLES, Settings, SettingsError, get_settings
 
 T = TypeVar("T")
 
@@ -59,13 +59,26 @@ def run_async(function: Callable[..., Awaitable[T]]) -> Callable[..., T | None]:
         except Exception as exc:
             from models.db import problem
 
-            explained = problem(exc, get_settings())
+            settings = get_settings()
+            explained = problem(exc, settings) or _queue_problem(exc, settings)
             if explained is None:
                 raise
             fail(explained)
         return None
 
     return wrapper
+
+
+def _queue_problem(error: BaseException, settings: Settings) -> str | None:
+    """One line for a task queue (Redis) the command cannot reach (`hirebot demo` queues)."""
+    from urllib.parse import urlparse
+
+    import redis.exceptions
+
+    if not isinstance(error, redis.exceptions.ConnectionError):
+        return None
+    parsed = urlparse(settings.broker_url)
+    return f"cannot reach the task queue {parsed.hostname}:{parsed.port or 6379}: {error}"
 
 
 class Command(click.Command):

@@ -321,6 +321,10 @@ async def test_demo_keeps_its_token_and_its_jobs_end_ready(db: None, tmp_path: P
             line.split()[-1] for line in result.stdout.splitlines() if line.startswith("Demo token")
         )
 
+    queue = f"redis://127.0.0.1:{closed_port()}/0"
+    unqueued = one_line_error(hirebot("demo", env={**env, "HIREBOT_BROKER_URL": queue}))
+    assert unqueued.startswith("error: cannot reach the task queue 127.0.0.1:"), unqueued
+
     first = demo_token()
     assert demo_token() == first  # reused, not another valid one
     assert await ApiToken.count() == 1
