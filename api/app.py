@@ -9,7 +9,6 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
@@ -30,6 +29,7 @@ from api.controllers.responses import CandidateResponseController
 from api.controllers.usage import UsageController
 from api.controllers.users import UserController
 from api.controllers.webhooks import WebhookController
+from api.docs import docs_assets, render_plugins
 from api.errors import exception_handlers
 from api.health import health
 from api.metrics import metrics, metrics_middleware
@@ -59,6 +59,7 @@ ROUTES: list[ControllerRouterHandler] = [
     slack_install,
     slack_oauth_redirect,
     metrics,
+    docs_assets(),
 ]
 
 
@@ -69,7 +70,7 @@ def openapi_config() -> OpenAPIConfig:
         description="Jobs, hiring pipelines and model-written job descriptions. "
         "Authenticate with `Authorization: Bearer <token>` (`hirebot token create`).",
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin(), RedocRenderPlugin()],
+        render_plugins=render_plugins(),
         components=Components(
             security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
         ),

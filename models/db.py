@@ -41,7 +41,19 @@ def engine_from_settings(settings: Settings) -> Engine[Any]:
         "password": unquote(parsed.password or "") or None,
         "database": parsed.path.lstrip("/") or "postgres",
     }
-    return PostgresEngine(config=config, extensions=(), log_queries=False)
+    return _PostgresEngine(config=config, extensions=(), log_queries=False)
+
+
+class _PostgresEngine(PostgresEngine):
+    """Piccolo's engine, without the server-version check its constructor makes.
+
+    That check opens a connection when the engine is made (at import), and when the server
+    is down it prints a coloured warning before the command's own one-line error; the
+    first query finds out soon enough (PostgreSQL 10+ is required anyway).
+    """
+
+    async def check_version(self) -> None:
+        return None
 
 
 def current_engine() -> Engine[Any]:
@@ -141,3 +153,37 @@ async def insert_one(row: Table) -> dict[str, Any]:
 async def ping() -> None:
     """One round trip to the database (readiness); raises when it does not answer."""
     await current_engine().run_ddl("SELECT 1")
+
+
+def describe_database(settings: Settings) -> str:
+    """The configured database, for messages: the SQLite file, or PostgreSQL's host and
+    database (never the password)."""
+    url = settings.database_url
+    if url.startswith("sqlite:///"):
+        return str(Path(url.removeprefix("sqlite:///")).absolute())
+    parsed = urlparse(url)
+    return f"{parsed.hostname or '127.0.0.1'}:{parsed.port or 5432}/{parsed.path.lstrip('/')}"
+
+
+_UNMIGRATED = (asyncpg.UndefinedTableError, asyncpg.UndefinedColumnError)
+_UNREACHABLE = (
+    OSError,  # refused, unknown host, timeout
+    asyncpg.PostgresConnectionError,
+    asyncpg.InvalidAuthorizationSpecificationError,  # wrong user or password
+    asyncpg.InvalidCatalogNameError,  # no such database
+)
+
+
+def problem(error: BaseException, settings: Settings) -> str | None:
+    """One line saying why a command cannot use the database (not migrated, unreachable),
+    or None for an error that is not about the database as a whole."""
+    if isinstance(error, _UNMIGRATED) or (
+        isinstance(error, sqlite3.OperationalError)
+        and str(error).startswith(("no such table", "no such column"))
+    ):
+        return (
+            f"the database {describe_database(settings)} is not migrated yet: run `hirebot migrate`"
+        )
+    if isinstance(error, (*_UNREACHABLE, sqlite3.OperationalError)):
+        return f"cannot reach the database {describe_database(settings)}: {error}"
+    return None

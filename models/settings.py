@@ -34,8 +34,11 @@ DEFAULT_SLACK_SCOPES = (
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    database_url: str = "sqlite:///var/hirebot.db"
-    """HIREBOT_DATABASE_URL: `sqlite:///path.db` (embedded) or `postgresql://user:pass@host:port/db`."""
+    data_dir: str = ""
+    """HIREBOT_DATA_DIR: folder for Hirebot's files on this machine (the default SQLite database, the demo token); empty means `$XDG_DATA_HOME/hirebot`, else `~/.local/share/hirebot`, whatever the working directory."""
+
+    database_url: str = ""
+    """HIREBOT_DATABASE_URL: `sqlite:///path.db` (embedded; a relative path is relative to the working directory) or `postgresql://user:pass@host:port/db`; empty means `sqlite:///<HIREBOT_DATA_DIR>/hirebot.db`."""
 
     db_pool_size: int = 10
     """HIREBOT_DB_POOL_SIZE: PostgreSQL connections per process; keep pools x processes under max_connections."""
@@ -190,6 +193,11 @@ class Settings:
             name = env_name(field.name)
             if name in source:
                 values[field.name] = _parse(name, source[name], _CASTS[str(field.type)])
+        # Fixed places, so every command finds the same database from any folder.
+        data_dir = Path(values.get("data_dir") or default_data_dir(source)).expanduser()
+        values["data_dir"] = str(data_dir.absolute())
+        if not values.get("database_url"):
+            values["database_url"] = f"sqlite:///{data_dir.absolute() / 'hirebot.db'}"
         settings = cls(**values)
         settings.validate()
         return settings
@@ -245,7 +253,18 @@ class Settings:
             raise SettingsError("SLACK_SCOPES must name at least one scope")
 
 
+def default_data_dir(environ: Mapping[str, str]) -> Path:
+    """`$XDG_DATA_HOME/hirebot` (an absolute XDG_DATA_HOME only, as the XDG spec says), else
+    `~/.local/share/hirebot`."""
+    xdg = environ.get("XDG_DATA_HOME", "")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "hirebot"
+    home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
+    return home / ".local" / "share" / "hirebot"
+
+
 _ENV_NAMES = {
+    "data_dir": "HIREBOT_DATA_DIR",
     "database_url": "HIREBOT_DATABASE_URL",
     "db_pool_size": "HIREBOT_DB_POOL_SIZE",
     "broker_url": "HIREBOT_BROKER_URL",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,7 @@ from tests.environment import choose, drop_database
 
 SERVICES = choose()
 os.environ["HIREBOT_DATABASE_URL"] = SERVICES.database_url
+os.environ["HIREBOT_DATA_DIR"] = tempfile.mkdtemp(prefix="hirebot-data-")  # never the user's
 os.environ["HIREBOT_BROKER_URL"] = "memory://"
 os.environ["HIREBOT_CACHE_URL"] = "memory://"
 os.environ["OPENAI_API_KEY"] = ""

@@ -162,6 +162,16 @@ async def get_user_by_email(email: str, org_name: str | None = None) -> schemas.
     if org_name is not None:
         query = query.where(User.org.name == org_name)
     rows = await query.limit(2)
+    if not rows and org_name is not None:
+        await get_org_by_name(org_name)  # "no organization named ..." first
+        elsewhere = await User.select(User.org.name.as_alias("org_name")).where(User.email == email)
+        if elsewhere:
+            names = ", ".join(sorted(repr(row["org_name"]) for row in elsewhere))
+            raise NotFound(
+                f"{email} is not a user of {org_name.strip()!r} (it is a user of {names})",
+                field="email",
+            )
+        raise NotFound(f"no user with email {email} in {org_name.strip()!r}", field="email")
     if not rows:
         raise NotFound(f"no user with email {email}", field="email")
     if len(rows) > 1:
@@ -169,6 +179,16 @@ async def get_user_by_email(email: str, org_name: str | None = None) -> schemas.
             f"{email} exists in several organizations; name the organization", field="org"
         )
     return user_out(rows[0])
+
+
+async def all_users(org_name: str | None = None) -> list[schemas.UserEntry]:
+    """Every user (of one organization, if named) with their organization: for operators."""
+    query = User.select(*User.all_columns(), User.org.name.as_alias("org_name"))
+    if org_name is not None:
+        org = await get_org_by_name(org_name)
+        query = query.where(User.org == org.id)
+    rows = await query.order_by(User.org).order_by(User.id)
+    return [schemas.UserEntry(user=user_out(row), org_name=row["org_name"]) for row in rows]
 
 
 async def list_users(actor: Actor) -> list[schemas.User]:
@@ -306,6 +326,42 @@ async def revoke_token(prefix: str) -> schemas.ApiToken:
             .returning(*ApiToken.all_columns())
         )
     return token_out(row)
+
+
+async def all_tokens(
+    org_name: str | None = None, email: str | None = None, *, revoked: bool = False
+) -> list[schemas.TokenEntry]:
+    """Tokens (active ones unless `revoked`), of one organization or user if named, with
+    their owners: for operators. Secrets are not stored, so none can be shown."""
+    query = ApiToken.select(
+        *ApiToken.all_columns(),
+        ApiToken.user.email.as_alias("owner_email"),
+        ApiToken.user._.org._.name.as_alias("org_name"),
+    )
+    if org_name is not None:
+        org = await get_org_by_name(org_name)
+        query = query.where(ApiToken.user._.org == org.id)
+    if email is not None:
+        query = query.where(ApiToken.user.email == email.strip().lower())
+    if not revoked:
+        query = query.where(ApiToken.revoked_at.is_null())
+    rows = await query.order_by(ApiToken.id)
+    return [
+        schemas.TokenEntry(
+            token=token_out(row), owner_email=row["owner_email"], org_name=row["org_name"]
+        )
+        for row in rows
+    ]
+
+
+async def token_is_active(token: str, user_id: int, name: str) -> bool:
+    """Whether `token` is an unrevoked token of this user with this name (changes nothing)."""
+    return await ApiToken.exists().where(
+        (ApiToken.token_hash == hash_token(token))
+        & (ApiToken.user == user_id)
+        & (ApiToken.name == name)
+        & ApiToken.revoked_at.is_null()
+    )
 
 
 # Every API request runs this query. Written as SQL because building the equivalent Piccolo

@@ -62,6 +62,22 @@ class ApiToken(msgspec.Struct, frozen=True, kw_only=True):
     revoked_at: datetime | None
 
 
+class UserEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """A user and the name of their organization (what an operator lists)."""
+
+    user: User
+    org_name: str
+
+
+class TokenEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """A token (never its secret), its owner's email and organization (what an operator
+    lists)."""
+
+    token: ApiToken
+    owner_email: str
+    org_name: str
+
+
 class IssuedToken(msgspec.Struct, frozen=True, kw_only=True):
     """A new token: `token` is the only copy of the secret and is never stored."""
 

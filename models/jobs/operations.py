@@ -16,7 +16,7 @@ from piccolo.columns.combination import WhereRaw
 
 from models import cursors, events, list_versions
 from models.db import atomic, insert_one, is_postgres
-from models.enums import EmploymentType, GenerationStatus, JobStatus
+from models.enums import EmploymentType, GenerationStatus, JobStatus, VersionSource
 from models.errors import Invalid, NotFound
 from models.events import EntityType, EventType
 from models.identity.actor import Actor
@@ -293,6 +293,16 @@ async def create_job(
         jd_json_status = (
             GenerationStatus.PENDING if data.description.strip() else GenerationStatus.NONE
         )
+    # A description the model (or the offline writer) wrote is a ready generated one.
+    generated_by = (
+        provenance.model
+        if provenance is not None
+        and provenance.source == VersionSource.GENERATED
+        and data.description.strip()
+        else None
+    )
+    if generated_by is not None:
+        description_status = GenerationStatus.READY
     async with atomic():
         row = await insert_one(
             Job(
@@ -307,6 +317,8 @@ async def create_job(
                 location=(data.location or "").strip() or None,
                 status=data.status,
                 description_status=description_status,
+                description_generated_by=generated_by,
+                description_generated_at=datetime.now(UTC) if generated_by else None,
                 jd_json_status=jd_json_status,
                 public_key=new_public_key(),
             )

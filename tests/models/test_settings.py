@@ -62,3 +62,24 @@ def test_every_setting_has_a_docstring_naming_it_and_a_readme_row() -> None:
     for field in fields(Settings):
         assert docs[field.name].startswith(env_name(field.name) + ":"), field.name
         assert f"| `{env_name(field.name)}` |" in readme, field.name
+
+
+@pytest.mark.parametrize(
+    ("environ", "data_dir"),
+    [
+        ({"HOME": "/home/ann"}, "/home/ann/.local/share/hirebot"),
+        ({"HOME": "/home/ann", "XDG_DATA_HOME": "/srv/data"}, "/srv/data/hirebot"),
+        ({"HOME": "/home/ann", "XDG_DATA_HOME": "relative"}, "/home/ann/.local/share/hirebot"),
+        ({"HOME": "/home/ann", "HIREBOT_DATA_DIR": "/var/lib/hirebot"}, "/var/lib/hirebot"),
+    ],
+)
+def test_the_default_database_is_in_the_data_folder_whatever_the_folder(
+    environ: dict[str, str], data_dir: str
+) -> None:
+    settings = Settings.from_env(environ, env_file="/nonexistent")
+    assert settings.data_dir == data_dir
+    assert settings.database_url == f"sqlite:///{data_dir}/hirebot.db"
+    explicit = Settings.from_env(
+        {**environ, "HIREBOT_DATABASE_URL": "postgresql://db/hirebot"}, env_file="/nonexistent"
+    )
+    assert (explicit.data_dir, explicit.database_url) == (data_dir, "postgresql://db/hirebot")

@@ -21,11 +21,14 @@ from workers import queue
 from workers.tasks import convert_jd_to_json
 
 
-async def create_job(actor: Actor, data: JobCreate) -> Job:
+async def create_job(
+    actor: Actor, data: JobCreate, *, provenance: versions.Provenance | None = None
+) -> Job:
     """Create a job; a job created with a description gets it structured as JSON (queued
-    in the same transaction)."""
+    in the same transaction). `provenance` says who wrote the description (`actor` typed
+    it, unless it says otherwise)."""
     async with atomic():
-        job = await jobs.create_job(actor, data)
+        job = await jobs.create_job(actor, data, provenance=provenance)
         if job.description.strip():
             await queue.send(convert_jd_to_json, job_id=job.id, requested_by=actor.user_id)
     return job
