@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -14,6 +14,7 @@ import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.query.methods.select import Select
 from piccolo.table import Table
 
 from models.errors import Conflict
@@ -126,6 +127,28 @@ async def close_pool() -> None:
     engine = current_engine()
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+
+
+async def fetch_rows(query: Select) -> Sequence[Mapping[str, Any]]:
+    """The rows of a Piccolo select: asyncpg's records as they come on PostgreSQL, Piccolo's
+    dicts on SQLite (both read as `row["column"]`).
+
+    Piccolo copies every record into a dict, which is a third of the time of a list of
+    thousands of rows; for big reads the records are enough. The statement is the one Piccolo
+    built (so the query, and the rule in it, is written once) and asyncpg prepares it once
+    per connection.
+    """
+    engine = current_engine()
+    if isinstance(engine, PostgresEngine):
+        [querystring] = query.querystrings
+        sql, args = querystring.compile_string(engine_type="postgres")
+        transaction = engine.current_transaction.get()
+        if transaction is not None:
+            return await transaction.connection.fetch(sql, *args)  # type: ignore[no-any-return]
+        if engine.pool is not None:
+            async with engine.pool.acquire() as connection:
+                return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+    return await query  # type: ignore[no-any-return]
 
 
 async def insert_one(row: Table) -> dict[str, Any]:
