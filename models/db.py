@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -113,6 +114,33 @@ async def open_pool(settings: Settings) -> bool:
         )
         return True
     return False
+
+
+async def fill_pool(settings: Settings, timeout: float = 5.0) -> int:
+    """Open the pool's connections now (how many opened), rather than during the first burst
+    of requests: each costs a TCP and authentication handshake, and a burst of 50 Slack
+    commands right after start-up otherwise pays them all at once, inside its acks.
+
+    Best effort: a database that is down or slow leaves the pool to fill itself later.
+    """
+    engine = current_engine()
+    pool = getattr(engine, "pool", None)
+    if not isinstance(engine, PostgresEngine) or pool is None:
+        return 0
+    held: list[Any] = []
+
+    async def one() -> None:
+        held.append(await pool.acquire())
+
+    try:
+        async with asyncio.timeout(timeout):
+            await asyncio.gather(*(one() for _ in range(settings.db_pool_size)))
+    except TimeoutError:
+        pass  # slow to answer: the rest open on demand
+    finally:
+        for connection in held:
+            await pool.release(connection)
+    return len(held)
 
 
 async def _no_session_state(connection: object) -> None:
