@@ -116,7 +116,10 @@ async def open_pool(settings: Settings) -> bool:
     return False
 
 
-async def fill_pool(settings: Settings, timeout: float = 5.0) -> int:
+FILL_SECONDS = 5.0
+
+
+async def fill_pool(settings: Settings) -> int:
     """Open the pool's connections now (how many opened), rather than during the first burst
     of requests: each costs a TCP and authentication handshake, and a burst of 50 Slack
     commands right after start-up otherwise pays them all at once, inside its acks.
@@ -133,7 +136,7 @@ async def fill_pool(settings: Settings, timeout: float = 5.0) -> int:
         held.append(await pool.acquire())
 
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(FILL_SECONDS):
             await asyncio.gather(*(one() for _ in range(settings.db_pool_size)))
     except TimeoutError:
         pass  # slow to answer: the rest open on demand
