@@ -173,13 +173,53 @@ async def fetch_rows(query: Select) -> Sequence[Mapping[str, Any]]:
     if isinstance(engine, PostgresEngine):
         [querystring] = query.querystrings
         sql, args = querystring.compile_string(engine_type="postgres")
-        transaction = engine.current_transaction.get()
-        if transaction is not None:
-            return await transaction.connection.fetch(sql, *args)  # type: ignore[no-any-return]
-        if engine.pool is not None:
-            async with engine.pool.acquire() as connection:
-                return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+        return await _fetch(engine, sql, args)
     return await query  # type: ignore[no-any-return]
+
+
+class Compiled:
+    """A Piccolo select built and compiled once, then run with new values (PostgreSQL).
+
+    Building a select of many columns costs Piccolo about a millisecond, more than running
+    it. `build(*values)` must make the same statement whatever the values (no branch on
+    them): it is built once with sentinel values, which show where each value goes among
+    the statement's arguments. SQLite builds the query every time.
+    """
+
+    def __init__(self, build: Callable[..., Select]) -> None:
+        self.build = build
+        self._sql: str | None = None
+        self._slots: list[tuple[bool, Any]] = []  # (is a value, its index or the constant)
+
+    async def rows(self, *values: Any) -> Sequence[Mapping[str, Any]]:
+        engine = current_engine()
+        if not isinstance(engine, PostgresEngine):
+            return await fetch_rows(self.build(*values))
+        if self._sql is None:
+            sentinels = [-(10**9) - n for n in range(len(values))]
+            [querystring] = self.build(*sentinels).querystrings
+            sql, args = querystring.compile_string(engine_type="postgres")
+            self._slots = [
+                (True, sentinels.index(arg)) if arg in sentinels else (False, arg) for arg in args
+            ]
+            self._sql = sql
+        args = [values[ref] if is_value else ref for is_value, ref in self._slots]
+        return await _fetch(engine, self._sql, args)
+
+
+async def _fetch(engine: PostgresEngine, sql: str, args: list[Any]) -> Sequence[Mapping[str, Any]]:
+    """Run `sql` in the transaction under way, or on a connection of the pool."""
+    transaction = engine.current_transaction.get()
+    if transaction is not None:
+        return await transaction.connection.fetch(sql, *args)  # type: ignore[no-any-return]
+    if engine.pool is not None:
+        async with engine.pool.acquire() as connection:
+            return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+    connection = await engine.get_new_connection()
+    try:
+        return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+    finally:
+        await connection.close()
 
 
 async def insert_one(row: Table) -> dict[str, Any]:
