@@ -3,7 +3,8 @@
 Each list is cached per user under the version counter it was built from
 (`models.list_versions`), read at the start of the request: a change committed before the
 request started has moved the counter, so a stale list is never served, in any process.
-The store is memory (one process) or Redis (`HIREBOT_CACHE_URL`). It is not on the read
+The store is memory (one process) or Redis (`HIREBOT_CACHE_URL`); with `HIREBOT_CACHE_TTL=off`
+there is none, and every request builds its list (no counter read either). It is not on the read
 path's critical line: when the store fails, the list is built from the database (with a
 warning), and the store is left alone for `PAUSE_SECONDS` so every request does not wait
 for a dead Redis.
@@ -38,7 +39,12 @@ STORE_FAILURES = (RedisError, OSError, TimeoutError)
 
 
 class JobListCache:
-    def __init__(self, store: Store | None = None, ttl_seconds: int = 300) -> None:
+    def __init__(self, store: Store | None = None, ttl_seconds: int | None = 300) -> None:
+        """`ttl_seconds` None turns the cache off (a positive number of seconds otherwise:
+        the memory store keeps a 0 for ever and Redis refuses it, so the settings never
+        pass one)."""
+        if ttl_seconds is not None and ttl_seconds < 1:
+            raise ValueError(f"a cache TTL is at least 1 second, not {ttl_seconds}")
         self.store: Store = store or MemoryStore()
         self.ttl_seconds = ttl_seconds
         self._paused_until = 0.0
@@ -62,6 +68,8 @@ class JobListCache:
     async def _get_or_build(
         self, actor: Actor, kind: str, params: str, build: Callable[[], Awaitable[bytes]]
     ) -> bytes:
+        if self.ttl_seconds is None:
+            return await build()
         version = await lists_version(actor)
         digest = hashlib.sha256(params.encode()).hexdigest()[:16]
         scope = "org" if actor.is_admin else "user"

@@ -73,7 +73,9 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
-def run_wrk(url: str, token: str, connections: int, seconds: int) -> Measure:
+def run_wrk(
+    url: str, token: str, connections: int, seconds: int, scheme: str = "Bearer"
+) -> Measure:
     command = [
         "wrk",
         "-t1",
@@ -81,7 +83,7 @@ def run_wrk(url: str, token: str, connections: int, seconds: int) -> Measure:
         f"-d{seconds}s",
         "--latency",
         "-H",
-        f"Authorization: Bearer {token}",
+        f"Authorization: {scheme} {token}",
         url,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout

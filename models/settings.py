@@ -41,7 +41,7 @@ class Settings:
     """HIREBOT_DATABASE_URL: `sqlite:///path.db` (embedded; a relative path is relative to the working directory) or `postgresql://user:pass@host:port/db`; empty means `sqlite:///<HIREBOT_DATA_DIR>/hirebot.db`."""
 
     db_pool_size: int = 10
-    """HIREBOT_DB_POOL_SIZE: PostgreSQL connections per process; keep pools x processes under max_connections."""
+    """HIREBOT_DB_POOL_SIZE: PostgreSQL connections per process (1-100); keep pools x processes under max_connections."""
 
     broker_url: str = "memory://"
     """HIREBOT_BROKER_URL: task queue: `memory://` (in-process), `redis://host:port/db`, `nats://host:port` or `amqp://user:pass@host:port/`."""
@@ -55,8 +55,8 @@ class Settings:
     cache_url: str = "memory://"
     """HIREBOT_CACHE_URL: store for cached job lists: `memory://` (one process) or `redis://host:port/db` (shared by all processes)."""
 
-    cache_ttl_seconds: int = 300
-    """HIREBOT_CACHE_TTL: seconds a cached job list lives at most (every change invalidates it sooner)."""
+    cache_ttl_seconds: int | None = 300
+    """HIREBOT_CACHE_TTL: seconds (1-86400) a cached job list lives at most (a change to a job invalidates the lists that show it sooner); `off` turns the list cache off."""
 
     openai_api_key: str = ""
     """OPENAI_API_KEY: key for the language model; empty selects the offline generator."""
@@ -192,7 +192,7 @@ class Settings:
         for field in fields(cls):
             name = env_name(field.name)
             if name in source:
-                values[field.name] = _parse(name, source[name], _CASTS[str(field.type)])
+                values[field.name] = _parse(field.name, source[name], str(field.type))
         # Fixed places, so every command finds the same database from any folder.
         data_dir = Path(values.get("data_dir") or default_data_dir(source)).expanduser()
         values["data_dir"] = str(data_dir.absolute())
@@ -203,30 +203,12 @@ class Settings:
         return settings
 
     def validate(self) -> None:
-        if not self.database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
-            raise SettingsError("HIREBOT_DATABASE_URL must start with sqlite:/// or postgresql://")
-        if not self.broker_url.startswith(
-            ("memory://", "redis://", "rediss://", "nats://", "amqp://")
-        ):
-            raise SettingsError(
-                "HIREBOT_BROKER_URL must be memory://, redis://, nats:// or amqp://"
-            )
-        if not self.cache_url.startswith(("memory://", "redis://", "rediss://")):
-            raise SettingsError("HIREBOT_CACHE_URL must be memory:// or redis://")
-        if self.default_slack_role not in ROLES:
-            raise SettingsError(f"HIREBOT_DEFAULT_SLACK_ROLE must be one of {', '.join(ROLES)}")
-        if not 1 <= self.llm_max_attempts <= 3:
-            raise SettingsError("HIREBOT_LLM_MAX_ATTEMPTS must be between 1 and 3")
-        if not 0 <= self.offline_stream_pace <= 5:
-            raise SettingsError("HIREBOT_OFFLINE_STREAM_PACE must be between 0 and 5 seconds")
-        if self.llm_monthly_tokens < 0:
-            raise SettingsError("HIREBOT_LLM_MONTHLY_TOKENS must be 0 (no limit) or more")
-        if self.conversation_turns_per_minute < 1:
-            raise SettingsError("HIREBOT_CONVERSATION_TURNS_PER_MINUTE must be at least 1")
-        if self.conversation_context_chars < 1_000:
-            raise SettingsError("HIREBOT_CONVERSATION_CONTEXT_CHARS must be at least 1000")
-        if not 1 <= self.proposal_ttl_hours <= 24 * 30:
-            raise SettingsError("HIREBOT_PROPOSAL_TTL_HOURS must be between 1 and 720")
+        """Raise SettingsError, naming the setting and what it accepts, on the first value
+        Hirebot cannot use (every number has a range, every choice its list)."""
+        for name, rule in _RULES.items():
+            value = getattr(self, name)
+            if not rule.accepts(value):
+                raise SettingsError(_invalid(name, value))
         if self.slack_oauth and not self.secret_key:
             raise SettingsError(
                 "HIREBOT_SECRET_KEY is required in OAuth mode (SLACK_CLIENT_ID and "
@@ -239,16 +221,6 @@ class Settings:
                 SecretBox(self.secret_key)
             except SecretKeyError as error:
                 raise SettingsError(str(error)) from None
-        if not 1 <= self.serve_shutdown_grace_seconds <= 3600:
-            raise SettingsError("HIREBOT_SERVE_SHUTDOWN_GRACE must be between 1 and 3600 seconds")
-        if self.log_format not in ("text", "json"):
-            raise SettingsError(
-                f"HIREBOT_LOG_FORMAT={self.log_format!r} is not valid: use text or json"
-            )
-        if not 0 <= self.worker_metrics_port <= 65535:
-            raise SettingsError("HIREBOT_WORKER_METRICS_PORT must be between 0 (off) and 65535")
-        if not 24 <= self.webhook_retry_hours <= 24 * 7:
-            raise SettingsError("HIREBOT_WEBHOOK_RETRY_HOURS must be between 24 and 168 hours")
         if self.slack_oauth and not self.slack_scope_list:
             raise SettingsError("SLACK_SCOPES must name at least one scope")
 
@@ -261,6 +233,113 @@ def default_data_dir(environ: Mapping[str, str]) -> Path:
         return Path(xdg) / "hirebot"
     home = Path(environ["HOME"]) if environ.get("HOME") else Path.home()
     return home / ".local" / "share" / "hirebot"
+
+
+@dataclass(frozen=True, slots=True)
+class _Range:
+    """A number from `low` to `high` (both included); `whole`: an integer."""
+
+    low: float
+    high: float
+    unit: str = ""
+    whole: bool = True
+    off: str = ""
+    """The word that turns the feature off instead (the value is then None), if any."""
+    note: str = ""
+
+    def accepts(self, value: Any) -> bool:
+        if value is None:
+            return bool(self.off)
+        return bool(self.low <= value <= self.high)
+
+    def allowed(self) -> str:
+        kind = "a whole number" if self.whole else "a number"
+        unit = f" of {self.unit}" if self.unit else ""
+        text = f"{kind}{unit} from {_number(self.low)} to {_number(self.high)}"
+        if self.note:
+            text += f" ({self.note})"
+        return f"{text}, or {self.off}" if self.off else text
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """One of `values` (`any_case`: compared ignoring case)."""
+
+    values: tuple[str, ...]
+    any_case: bool = False
+
+    def accepts(self, value: Any) -> bool:
+        text = str(value).upper() if self.any_case else str(value)
+        return text in self.values
+
+    def allowed(self) -> str:
+        return "one of " + _either(self.values)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefix:
+    """A URL that starts with one of `schemes` (`empty`: or nothing at all)."""
+
+    schemes: tuple[str, ...]
+    empty: str = ""
+    """What an empty value means, when it is allowed."""
+
+    def accepts(self, value: Any) -> bool:
+        return (bool(self.empty) and value == "") or str(value).startswith(self.schemes)
+
+    def allowed(self) -> str:
+        text = "a URL starting with " + _either(self.schemes)
+        return f"{text}; or empty ({self.empty})" if self.empty else text
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _either(values: tuple[str, ...]) -> str:
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_HTTP = ("http://", "https://")
+
+_RULES: dict[str, _Range | _Choice | _Prefix] = {
+    "database_url": _Prefix(("sqlite:///", "postgresql://", "postgres://")),
+    "db_pool_size": _Range(1, 100, "connections"),
+    "broker_url": _Prefix(("memory://", "redis://", "rediss://", "nats://", "amqp://")),
+    "task_redelivery_seconds": _Range(1, 7 * 86_400, "seconds"),
+    "worker_shutdown_grace_seconds": _Range(1, 3600, "seconds"),
+    "cache_url": _Prefix(("memory://", "redis://", "rediss://")),
+    # Never 0: Litestar's memory store keeps an expiry of 0 for ever, Redis refuses it.
+    "cache_ttl_seconds": _Range(1, 86_400, "seconds", off="off"),
+    "openai_base_url": _Prefix(_HTTP, empty="OpenAI's"),
+    "llm_timeout_seconds": _Range(0.1, 3600, "seconds", whole=False),
+    "llm_max_attempts": _Range(1, 3),
+    "offline_stream_pace": _Range(0, 5, "seconds", whole=False),
+    "llm_monthly_tokens": _Range(0, 10**12, "tokens", note="0: no limit"),
+    "generation_wait_seconds": _Range(0.1, 3600, "seconds", whole=False),
+    "conversation_turns_per_minute": _Range(1, 1000),
+    "conversation_context_chars": _Range(1000, 1_000_000, "characters"),
+    "proposal_ttl_hours": _Range(1, 720, "hours"),
+    "slack_api_url": _Prefix(_HTTP),
+    "default_slack_role": _Choice(ROLES),
+    "public_url": _Prefix(_HTTP),
+    "port": _Range(1, 65535),
+    "serve_shutdown_grace_seconds": _Range(1, 3600, "seconds"),
+    "max_body_bytes": _Range(1024, 2**30, "bytes"),
+    "log_level": _Choice(LOG_LEVELS, any_case=True),
+    "log_format": _Choice(("text", "json")),
+    "worker_metrics_port": _Range(0, 65535, note="0: off"),
+    "webhook_retry_hours": _Range(24, 168, "hours", whole=False),
+}
+"""What each setting accepts, beyond its type; one line of error names it (`_invalid`)."""
+
+
+def _invalid(name: str, value: Any) -> str:
+    """The one-line error of a setting: its variable, the value given and what it accepts."""
+    return f"{env_name(name)}={_number(value)!r} is not valid: use {_RULES[name].allowed()}"
 
 
 _ENV_NAMES = {
@@ -315,22 +394,35 @@ def env_name(field_name: str) -> str:
 
 
 def _to_bool(raw: str) -> bool:
-    lowered = raw.strip().lower()
+    lowered = raw.lower()
     if lowered in {"1", "true", "yes", "on"}:
         return True
     if lowered in {"0", "false", "no", "off", ""}:
         return False
-    raise ValueError("expected true or false")
+    raise ValueError("true or false")
 
 
-_CASTS: dict[str, Callable[[str], Any]] = {"str": str, "int": int, "float": float, "bool": _to_bool}
+_CASTS: dict[str, Callable[[str], Any]] = {
+    "str": str,
+    "int": int,
+    "int | None": int,
+    "float": float,
+    "bool": _to_bool,
+}
+_KINDS = {"int": "a whole number", "float": "a number", "bool": "true or false"}
 
 
-def _parse(name: str, raw: str, cast: Callable[[str], Any]) -> Any:
+def _parse(name: str, raw: str, kind: str) -> Any:
+    """The value of field `name` from its variable's text (`kind`: the field's type)."""
+    text = raw.strip()
+    rule = _RULES.get(name)
+    if isinstance(rule, _Range) and rule.off and text.lower() == rule.off:
+        return None
     try:
-        return cast(raw.strip())
-    except ValueError as exc:
-        raise SettingsError(f"{name}={raw!r} is not valid: {exc}") from None
+        return _CASTS[kind](text)
+    except ValueError:
+        allowed = rule.allowed() if rule is not None else _KINDS.get(kind, kind)
+        raise SettingsError(f"{env_name(name)}={raw!r} is not valid: use {allowed}") from None
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,8 @@
 
 `hirebot serve` (the API's lifespan), `hirebot bot --socket` and each worker process call
 `open_resources(settings)` with the settings they were started with: the database pool on
-this event loop, and the purge of idempotency keys too old to matter. Calls nest (an
+this event loop (its connections opened at once, so the first burst of requests does not pay
+for them), and the purge of idempotency keys too old to matter. Calls nest (an
 in-memory broker opens the worker side inside the server's lifespan): only the outermost
 close releases anything.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from models import idempotency
-from models.db import close_pool, open_pool
+from models.db import close_pool, fill_pool, open_pool
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ async def open_resources(settings: Settings) -> None:
         return
     _owns_pool = await open_pool(settings)
     try:
+        if _owns_pool:
+            await fill_pool(settings)
         purged = await idempotency.purge()
     except Exception as error:  # the database is down: start anyway, /health says so
         log.warning("database unavailable at start-up (%r); going on without it", error)

@@ -22,15 +22,17 @@ import msgspec
 import pytest
 from litestar.stores.redis import RedisStore
 
+from api.app import create_app
 from api.cache import JobListCache
 from models.enums import JobStatus, Role
 from models.identity import operations as identity
 from models.jobs import generation
 from models.jobs import operations as jobs
 from models.jobs.schemas import JobCreate
+from models.settings import get_settings
 from models.tables import Job
 from tests import factories
-from tests.conftest import SERVICES
+from tests.conftest import SERVICES, running
 
 
 @dataclasses.dataclass
@@ -320,3 +322,68 @@ async def test_an_unreachable_store_falls_back_to_the_database(
         assert await dead.job_names(world.editor, None) == expected
     warnings = [r for r in caplog.records if "cache store failed" in r.getMessage()]
     assert len(warnings) == 1
+
+
+async def update_foreign(client: httpx.AsyncClient, world: World) -> None:
+    body = {"status": "closed"}
+    await api(client, "PATCH", f"/api/jobs/{world.foreign}/", world.headers("other"), body)
+
+
+async def delete_foreign(client: httpx.AsyncClient, world: World) -> None:
+    await api(client, "DELETE", f"/api/jobs/{world.foreign}/", world.headers("other"))
+
+
+async def share_foreign_with_the_admin(client: httpx.AsyncClient, world: World) -> None:
+    body = {"user_ids": [world.admin.user_id]}
+    await api(client, "POST", f"/api/jobs/{world.foreign}/share/", world.headers("other"), body)
+
+
+async def worker_marks_foreign_pending(client: httpx.AsyncClient, world: World) -> None:
+    await generation.mark_description_pending(world.foreign)
+
+
+INVISIBLE_TO_THE_EDITOR: dict[str, Change] = {
+    "update": update_foreign,
+    "delete": delete_foreign,
+    "share-with-someone-else": share_foreign_with_the_admin,
+    "worker-marks-pending": worker_marks_foreign_pending,
+}
+
+
+@pytest.mark.parametrize("name", list(INVISIBLE_TO_THE_EDITOR))
+async def test_a_change_to_a_job_a_user_cannot_see_keeps_their_cached_lists(
+    client: httpx.AsyncClient, world: World, name: str
+) -> None:
+    """The other Editor's job, never shared with the Editor, changes: the Editor's cached
+    lists stay (they still show the titles renamed behind the cache: served from it), while
+    the lists of those who can see the job (its owner; the Admin's names) are rebuilt."""
+    warm = await served(client, world)
+    await bypass_the_domain(world)
+    await INVISIBLE_TO_THE_EDITOR[name](client, world)
+    after, expected = await served(client, world), await fresh(world)
+    for path in LISTS:
+        assert after[("editor", path)] == warm[("editor", path)]
+        assert after[("other", path)] == expected[("other", path)]
+        assert after[("other", path)] != warm[("other", path)]
+    for path in LISTS[1:]:
+        assert after[("admin", path)] == expected[("admin", path)]
+
+
+async def test_with_the_cache_off_every_list_is_read_from_the_database(
+    world: World,
+) -> None:
+    """HIREBOT_CACHE_TTL=off: rows changed behind the domain show up at once."""
+    settings = dataclasses.replace(get_settings(), cache_ttl_seconds=None)
+    app = create_app(settings)
+    async with (
+        running(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as client,
+    ):
+        warm = await served(client, world)
+        assert warm == await fresh(world)
+        await bypass_the_domain(world)
+        after = await served(client, world)
+        assert after == await fresh(world)
+        assert after != warm
