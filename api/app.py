@@ -32,7 +32,9 @@ from api.controllers.users import UserController
 from api.errors import exception_handlers
 from api.health import health
 from api.metrics import metrics, metrics_middleware
+from api.openapi import install as install_contract
 from api.request_id import request_id_middleware
+from api.validation import check_request
 from bot.app import build_bolt_app
 from bot.http import slack_events, slack_install, slack_oauth_redirect
 from models.settings import Settings, get_settings
@@ -99,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
 
     configure_logging(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=ROUTES,
         dependencies={
             **ACTOR,
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "job_lists": Provide(provide_job_lists, sync_to_thread=False),
         },
         exception_handlers=exception_handlers(),
+        before_request=check_request,
         openapi_config=openapi_config(),
         lifespan=[resources],
         request_max_body_size=settings.max_body_bytes,
@@ -114,3 +117,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[request_id_middleware, metrics_middleware()],
         state=State({"settings": settings}),
     )
+    install_contract(app)
+    return app

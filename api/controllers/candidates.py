@@ -17,7 +17,12 @@ class CandidateController(Controller):
     path = "/api/jobs/{job_id:int}/candidates"
     tags = ["pipeline"]
 
-    @get("/", operation_id="listCandidates")
+    @get(
+        "/",
+        operation_id="listCandidates",
+        summary="List the job's candidates, optionally at one stage",
+        response_description="Candidates, in the order they applied.",
+    )
     async def list_candidates(
         self,
         actor: CurrentActor,
@@ -28,13 +33,23 @@ class CandidateController(Controller):
     ) -> list[Application]:
         return await pipeline.list_candidates(actor, job_id, stage, limit, offset)
 
-    @post("/", operation_id="addCandidate")
+    @post(
+        "/",
+        operation_id="addCandidate",
+        summary="Add a candidate to the job's pipeline",
+        response_description="The candidate's application.",
+    )
     async def add_candidate(
         self, actor: CurrentActor, job_id: FromPath[int], data: JSONBody[CandidateIn]
     ) -> Application:
         return await pipeline.add_candidate(actor, job_id, data)
 
-    @patch("/{candidate_id:int}", operation_id="moveCandidate")
+    @patch(
+        "/{candidate_id:int}",
+        operation_id="moveCandidate",
+        summary="Move a candidate to another stage",
+        response_description="The application at its new stage.",
+    )
     async def move_candidate(
         self,
         actor: CurrentActor,

@@ -26,7 +26,7 @@ from models.jobs.skills import clean_skills
 from models.language import LanguageReport, check_language
 from models.stages import STAGE_VALUES
 from models.tables import Job, JobShare, JobStageCount, ResumeScoreWeights, User
-from models.text import check_text
+from models.text import check_text, is_blank
 
 MAX_PAGE = 100
 MAX_OFFSET = 1_000_000_000
@@ -390,7 +390,7 @@ async def _record_job_update(
 
 def check_fields(title: str, min_experience: int, max_experience: int) -> None:
     """The rules across fields that a schema cannot state."""
-    if not title.strip():
+    if is_blank(title):
         raise Invalid("title must not be blank", field="title")
     if min_experience > max_experience:
         raise Invalid(
