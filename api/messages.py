@@ -40,7 +40,8 @@ def reason(message: str, value: Any = None) -> str:
         unit = {"str": "characters", "array": "items", "object": "keys"}[match.group(1)]
         return f"must have {_BOUNDS[match.group(2)]} {match.group(3)} {unit}"
     if match := _PATTERN.match(message):
-        return PATTERN_REASONS.get(match.group(1), f"must match the pattern {match.group(1)}")
+        pattern = match.group(1).replace("\\\\", "\\")  # msgspec shows it escaped
+        return PATTERN_REASONS.get(pattern, f"must match the pattern {pattern}")
     if match := _ENUM.match(message):
         return f"{match.group(1)!r} is not one of the values allowed (see the API schema)"
     if message.startswith("Object missing required field `"):

@@ -18,7 +18,9 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import msgspec
 from litestar import Request
 from litestar.exceptions import ValidationException
+from litestar.utils.scope.state import ScopeState
 
+from api.auth import provide_actor
 from api.messages import malformed_json, reason
 from models.errors import NotFound
 from models.ids import MAX_ID
@@ -43,6 +45,8 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     parameter = request.route_handler.parsed_fn_signature.parameters.get("data")
     if parameter is None:
         return
+    if "actor" in request.route_handler.parsed_fn_signature.parameters:
+        await provide_actor(request)  # no valid token: 401 before a word about the body
     raw = await request.body()
     try:
         value = msgspec.json.decode(raw) if raw else msgspec.UNSET
@@ -51,7 +55,10 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     if value is msgspec.UNSET:
         problems = [("body", "is required: send a JSON body")]
     else:
-        problems = body_problems(value, parameter.annotation)
+        value = without_legacy(value, parameter.annotation)
+        problems = problems_of(value, parameter.annotation, "")[:MAX_PROBLEMS]
+        # What Litestar decodes next: the body without the legacy fields.
+        ScopeState.from_scope(request.scope).json = value
     if problems:
         raise ValidationException(
             _summary(problems),
@@ -59,13 +66,11 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
         )
 
 
-def body_problems(value: Any, annotation: Any) -> list[Problem]:
-    """Every problem of a decoded JSON body for `annotation` (a Struct or a list of them)."""
-    if isinstance(value, dict):
-        value = _without_legacy(value, annotation)
-    elif isinstance(value, list) and get_origin(annotation) is list:
-        value = [_without_legacy(item, get_args(annotation)[0]) for item in value]
-    return problems_of(value, annotation, "")[:MAX_PROBLEMS]
+def without_legacy(value: Any, annotation: Any) -> Any:
+    """The body without the legacy fields at its top (or its items' top, for a list)."""
+    if isinstance(value, list) and get_origin(annotation) is list:
+        return [_without_legacy(item, get_args(annotation)[0]) for item in value]
+    return _without_legacy(value, annotation)
 
 
 def _without_legacy(value: Any, annotation: Any) -> Any:

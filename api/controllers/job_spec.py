@@ -26,6 +26,7 @@ class JobSpecController(Controller):
         "/list",
         operation_id="listOwnedAndSharedJobs",
         summary="Jobs you own or that are shared with you",
+        description=jobs.LIST_SHAPE,
         responses={
             200: ResponseSpec(
                 description="The jobs, newest first, each with its weights.",

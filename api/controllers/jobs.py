@@ -33,6 +33,7 @@ class JobController(Controller):
         operation_id="listJobs",
         response_description="A page of jobs, newest first; `next_cursor` fetches the next.",
         summary="A page of the jobs you can see",
+        description=jobs.LIST_SHAPE,
     )
     async def list_jobs(
         self,

@@ -42,6 +42,14 @@ def new_public_key() -> str:
     return secrets.token_urlsafe(32)
 
 
+LIST_SHAPE = (
+    "Each job has the detail's shape, but `weights`, `description_provenance` and "
+    "`language_check` are null in lists (they cost a query per job): read them at "
+    "`GET /api/jobs/{id}` or `GET /api/jobs/{id}/weights`."
+)
+"""What lists leave out of a job, as the API documents it."""
+
+
 def job_out(row: dict[str, Any], weights: dict[str, Any] | None = None) -> schemas.Job:
     return schemas.Job(
         id=row["id"],

@@ -121,6 +121,7 @@ class Job(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     updated_at: datetime
     weights: Weights | None = None
+    """In a job's detail; null in lists (`operations.LIST_SHAPE`)."""
     description_provenance: DescriptionProvenance | None = None
     """Who wrote the current description (in a job's detail)."""
     language_check: LanguageSummary | None = None

@@ -64,7 +64,9 @@ def test_every_status_an_operation_can_answer_is_documented(document: Document) 
 
 
 def test_public_routes_are_marked_public(document: Document) -> None:
-    public = {path for path, _, operation in operations(document) if operation.get("security") == []}
+    public = {
+        path for path, _, operation in operations(document) if operation.get("security") == []
+    }
     assert public == {
         "/health",
         "/slack/events",
@@ -202,7 +204,9 @@ async def test_the_operations_treat_invisible_text_as_blank_on_every_surface(
 # Errors -----------------------------------------------------------------------------------
 
 
-async def test_every_invalid_field_is_named_at_once(client: httpx.AsyncClient, world: World) -> None:
+async def test_every_invalid_field_is_named_at_once(
+    client: httpx.AsyncClient, world: World
+) -> None:
     headers = factories.bearer(world.tokens["editor"])
     both = await client.post(
         "/api/jobs/", json={"title": 123, "min_experience": "five"}, headers=headers
@@ -351,7 +355,9 @@ async def test_an_unknown_field_is_an_error_that_names_it(
 ) -> None:
     job = await factories.job(world.editor)
     answer = await client.patch(
-        f"/api/jobs/{job.id}", json={"stauts": "closed"}, headers=factories.bearer(world.tokens["editor"])
+        f"/api/jobs/{job.id}",
+        json={"stauts": "closed"},
+        headers=factories.bearer(world.tokens["editor"]),
     )
     assert answer.status_code == 400
     assert keys(answer) == {"stauts"}
@@ -451,7 +457,9 @@ async def test_a_response_needs_the_candidate_to_have_applied(
     ):
         answer = await client.post(path, json=payload, headers=headers)
         assert answer.status_code == 404, (path, answer.text)
-        assert answer.json()["detail"] == f"candidate {candidate_id} has not applied to job {job.id}"
+        assert (
+            answer.json()["detail"] == f"candidate {candidate_id} has not applied to job {job.id}"
+        )
 
 
 async def test_lists_document_that_weights_are_in_the_detail(document: Document) -> None:
