@@ -78,6 +78,8 @@ EXTRA_STATUSES: dict[str, tuple[int, ...]] = {
 }
 """Statuses beyond the rules, by operation id."""
 WRITES = {"post", "put", "patch", "delete"}
+STREAMS = {"streamGeneration"}
+"""Operations answering server-sent events, not JSON."""
 
 
 class ContractPlugin(OpenAPIPlugin):
@@ -111,6 +113,9 @@ def finish(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
             if handler is not None and handler.security == []:
                 operation["security"] = []  # Litestar drops an empty list
             _document_errors(path, method, operation)
+            if operation.get("operationId") in STREAMS:
+                ok = operation["responses"]["200"]
+                ok["content"] = {"text/event-stream": {"schema": {"type": "string"}}}
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if body:
                 body["schema"] = bodies.get(operation.get("operationId", ""), body["schema"])

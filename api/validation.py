@@ -55,7 +55,7 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     if value is msgspec.UNSET:
         problems = [("body", "is required: send a JSON body")]
     else:
-        value = without_legacy(value, parameter.annotation)
+        value = without_legacy(_integral(value), parameter.annotation)
         problems = problems_of(value, parameter.annotation, "")[:MAX_PROBLEMS]
         # What Litestar decodes next: the body without the legacy fields.
         ScopeState.from_scope(request.scope).json = value
@@ -64,6 +64,17 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
             _summary(problems),
             extra=[{"key": key, "message": message} for key, message in problems],
         )
+
+
+def _integral(value: Any) -> Any:
+    """JSON has one kind of number: 42.0 is the integer 42 (as JSON Schema reads it)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _integral(item) for key, item in value.items()}
+    return value
 
 
 def without_legacy(value: Any, annotation: Any) -> Any:

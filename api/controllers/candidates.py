@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.params import CurrentActor
+from api.params import CurrentActor, Offset
 from models.pipeline import operations as pipeline
 from models.pipeline.schemas import Application, CandidateIn, StageChange
 from models.stages import Stage
@@ -29,7 +29,7 @@ class CandidateController(Controller):
         job_id: FromPath[int],
         stage: FromQuery[Stage | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=pipeline.MAX_PAGE)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[Application]:
         return await pipeline.list_candidates(actor, job_id, stage, limit, offset)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.params import CurrentActor
+from api.params import CurrentActor, Offset, QueryId
 from models.screening import criteria
 from models.screening.schemas import (
     Criteria,
@@ -36,9 +36,9 @@ class CriteriaController(Controller):
     async def list_criteria(
         self,
         actor: CurrentActor,
-        job_id: FromQuery[int | None] = None,
+        job_id: QueryId = None,
         limit: Annotated[int, QueryParameter(ge=1, le=criteria.MAX_PAGE)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[Criteria]:
         return await criteria.list_criteria(actor, job_id, limit, offset)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.params import CurrentActor
+from api.params import CurrentActor, Offset, QueryId
 from models.filter_groups import operations as filter_groups
 from models.filter_groups.schemas import FilterGroup, FilterGroupCreate, FilterGroupUpdate
 
@@ -25,9 +25,9 @@ class FilterGroupController(Controller):
     async def list_filter_groups(
         self,
         actor: CurrentActor,
-        job_id: FromQuery[int | None] = None,
+        job_id: QueryId = None,
         limit: Annotated[int, QueryParameter(ge=1, le=filter_groups.MAX_PAGE)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[FilterGroup]:
         return await filter_groups.list_filter_groups(actor, job_id, limit, offset)
 

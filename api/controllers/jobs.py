@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.params import CurrentActor
+from api.params import CurrentActor, Offset
 from models.enums import JobStatus
 from models.jobs import operations as jobs
 from models.jobs.schemas import (
@@ -40,7 +40,7 @@ class JobController(Controller):
         actor: CurrentActor,
         limit: Annotated[int, QueryParameter(ge=1, le=jobs.MAX_PAGE)] = 50,
         cursor: FromQuery[str | None] = None,
-        offset: Annotated[int | None, QueryParameter(ge=0)] = None,
+        offset: Offset | None = None,
         status: FromQuery[JobStatus | None] = None,
         title: FromQuery[str | None] = None,
     ) -> JobPage:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.params import CurrentActor
+from api.params import CurrentActor, Offset, QueryId
 from models.screening import responses
 from models.screening.schemas import (
     CandidateResponse,
@@ -36,10 +36,10 @@ class CandidateResponseController(Controller):
     async def list_responses(
         self,
         actor: CurrentActor,
-        candidate_id: FromQuery[int | None] = None,
-        job_id: FromQuery[int | None] = None,
+        candidate_id: QueryId = None,
+        job_id: QueryId = None,
         limit: Annotated[int, QueryParameter(ge=1, le=responses.MAX_PAGE)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[CandidateResponse]:
         return await responses.list_responses(actor, candidate_id, job_id, limit, offset)
 

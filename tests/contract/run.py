@@ -65,6 +65,8 @@ def schemathesis(base: str, token: str, who: str, examples: int, extra: list[str
     print(f"== schemathesis as {who}", flush=True)
     command = [
         str(BIN / "schemathesis"),
+        "--config-file",
+        str(Path(__file__).with_name("schemathesis.toml")),
         "run",
         f"{base}/schema/openapi.json",
         "--checks",
@@ -73,14 +75,19 @@ def schemathesis(base: str, token: str, who: str, examples: int, extra: list[str
         str(examples),
         "--phases",
         "examples,coverage,fuzzing",
+        # One worker: Hypothesis is not thread-safe in every path (a flaky internal error).
         "--workers",
-        "2",
+        "1",
         "--header",
         f"Authorization: Bearer {token}",
         "--seed",
         "15",
         "--suppress-health-check",
         "too_slow,filter_too_much",
+        # Slack's endpoints answer only requests Slack signed, and 503 until Slack is
+        # configured: nothing a generated request can exercise (tests/bot covers them).
+        "--exclude-path-regex",
+        "^/slack/",
         *extra,
     ]
     return subprocess.run(command, cwd=ROOT, check=False).returncode
