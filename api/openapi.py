@@ -115,7 +115,7 @@ def finish(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
             _document_errors(path, method, operation)
             if operation.get("operationId") in STREAMS:
                 ok = operation["responses"]["200"]
-                ok["content"] = {"text/event-stream": {"schema": {"type": "string"}}}
+                ok["content"] = {"text/event-stream": {}}
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if body:
                 body["schema"] = bodies.get(operation.get("operationId", ""), body["schema"])

@@ -21,7 +21,8 @@ AppSettings = NamedDependency[Settings]
 JobLists = NamedDependency[JobListCache]
 """The app's cache of encoded job lists (`api.cache`)."""
 
-Offset = Annotated[int, QueryParameter(ge=0, le=MAX_ID, description="Rows to skip.")]
+MAX_OFFSET = 1_000_000_000
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
 """A page's offset (bounded: a larger one could only be an empty page or a driver error)."""
 
 QueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]

@@ -21,11 +21,14 @@ INVISIBLE = (
 BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 """A regex class body of the direction controls."""
 
-VISIBLE_PATTERN = rf"[^\s{INVISIBLE}]"
-"""Holds at least one visible character (a search, not a full match)."""
-NAME_PATTERN = rf"^[^{BIDI}]*[^\s{INVISIBLE}][^{BIDI}]*$"
-"""A visible character and no direction control."""
-EMAIL_PATTERN = rf"^[^@\s{INVISIBLE}]+@[^@\s{INVISIBLE}]+$"
+SPACE = r"\t\n\v\f\r\x1c-\x1f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""Python's whitespace, spelled out: JSON Schema's (ECMA) `\\s` is not the same set."""
+
+VISIBLE_PATTERN = rf"^[^\x00]*[^\x00{SPACE}{INVISIBLE}][^\x00]*$"
+"""Holds at least one visible character, and no NUL (PostgreSQL text cannot hold it)."""
+NAME_PATTERN = rf"^[^\x00{BIDI}]*[^\x00{SPACE}{INVISIBLE}][^\x00{BIDI}]*$"
+"""A visible character, and no direction control or NUL."""
+EMAIL_PATTERN = rf"^[^@\x00{SPACE}{INVISIBLE}]+@[^@\x00{SPACE}{INVISIBLE}]+$"
 """name@domain, no whitespace, invisible characters or direction controls."""
 
 PATTERN_REASONS = {

@@ -16,7 +16,7 @@ from models.identity.actor import Actor
 from models.settings import get_settings
 from models.tables import ModelCall, Organization, User
 
-MAX_MONTHLY_TOKENS = 10**12
+MAX_MONTHLY_TOKENS = 2**31 - 1  # the column is a PostgreSQL integer (int4)
 
 
 class CallRecord(msgspec.Struct, frozen=True, kw_only=True):

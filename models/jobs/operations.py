@@ -566,7 +566,7 @@ async def share_job(actor: Actor, job_id: int, user_ids: list[int]) -> list[int]
         )
         missing = sorted(set(wanted) - {row["id"] for row in found})
         if missing:
-            raise Invalid(
+            raise NotFound(
                 f"no user {', '.join(map(str, missing))} in your organization", field="user_ids"
             )
         existing = await JobShare.select(JobShare.user).where(JobShare.job == job_id)
