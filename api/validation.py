@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from datetime import datetime
 from typing import Annotated, Any, Union, get_args, get_origin
 
 import msgspec
@@ -42,7 +43,9 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
         if isinstance(value, int) and not 1 <= value <= MAX_ID:
             # No row can have it: the same answer as an id you cannot see, on every resource.
             raise NotFound(f"{name} {value} not found (ids are 1 to {MAX_ID})")
-    parameter = request.route_handler.parsed_fn_signature.parameters.get("data")
+    parameters = request.route_handler.parsed_fn_signature.parameters
+    _check_datetimes(request, parameters)
+    parameter = parameters.get("data")
     if parameter is None:
         return
     if "actor" in request.route_handler.parsed_fn_signature.parameters:
@@ -64,6 +67,31 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
             _summary(problems),
             extra=[{"key": key, "message": message} for key, message in problems],
         )
+
+
+def _check_datetimes(request: Request[Any, Any, Any], parameters: dict[str, Any]) -> None:
+    """Date-time query parameters are RFC 3339 only: Litestar would read `before=0.5` as a
+    Unix time, which the schema (`format: date-time`) does not allow."""
+    problems = []
+    for name, parameter in parameters.items():
+        if datetime not in (parameter.annotation, *get_args(parameter.annotation)):
+            continue
+        value = request.query_params.get(name)
+        if value is None:
+            continue
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            problems.append(
+                {"key": name, "message": "must be an RFC 3339 date-time like 2026-12-01T09:00:00Z"}
+            )
+        else:
+            if "T" not in value.upper():
+                problems.append(
+                    {"key": name, "message": "must be an RFC 3339 date-time (with a time)"}
+                )
+    if problems:
+        raise ValidationException("invalid query", extra=problems)
 
 
 def _integral(value: Any) -> Any:

@@ -465,3 +465,16 @@ async def test_a_response_needs_the_candidate_to_have_applied(
 async def test_lists_document_that_weights_are_in_the_detail(document: Document) -> None:
     for path in ("/api/jobs/list", "/api/jobs"):
         assert "weights" in document["paths"][path]["get"]["description"]
+
+
+async def test_date_time_query_parameters_are_rfc_3339(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    headers = factories.bearer(world.tokens["admin"])
+    number = await client.get("/api/audit", params={"before": "0.5"}, headers=headers)
+    assert number.status_code == 400
+    assert keys(number) == {"before"}
+    fine = await client.get(
+        "/api/audit", params={"before": "2026-12-01T09:00:00Z"}, headers=headers
+    )
+    assert fine.status_code == 200
