@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -33,7 +34,10 @@ from api.docs import docs_assets, render_plugins
 from api.errors import exception_handlers
 from api.health import health
 from api.metrics import metrics, metrics_middleware
+from api.openapi import install as install_contract
+from api.options import answer_options
 from api.request_id import request_id_middleware
+from api.validation import check_request
 from bot.app import build_bolt_app
 from bot.http import slack_events, slack_install, slack_oauth_redirect
 from models.settings import Settings, get_settings
@@ -78,6 +82,14 @@ def openapi_config() -> OpenAPIConfig:
     )
 
 
+async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """An OPTIONS answer (`api.options`), or the checks of ids and body (`api.validation`)."""
+    if (answer := answer_options(request)) is not None:
+        return answer
+    await check_request(request)
+    return None
+
+
 def provide_job_lists(state: State) -> JobListCache:
     """The cache of encoded job lists, made when the app starts (`build_cache`)."""
     cache = state.get("job_lists")
@@ -102,7 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
 
     configure_logging(settings)
-    return Litestar(
+    app = Litestar(
         route_handlers=ROUTES,
         dependencies={
             **ACTOR,
@@ -110,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "job_lists": Provide(provide_job_lists, sync_to_thread=False),
         },
         exception_handlers=exception_handlers(),
+        before_request=before_request,
         openapi_config=openapi_config(),
         lifespan=[resources],
         request_max_body_size=settings.max_body_bytes,
@@ -117,3 +130,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[request_id_middleware, metrics_middleware()],
         state=State({"settings": settings}),
     )
+    install_contract(app)
+    return app

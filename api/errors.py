@@ -1,13 +1,18 @@
-"""The one place where errors become HTTP responses. Controllers hold no try/except."""
+"""The one place where errors become HTTP responses. Controllers hold no try/except.
+
+Every error answers `{"status_code", "detail"}` and, when fields are to blame, `extra`:
+a list of `{"key": <path of the field>, "message": <reason>}`, one per invalid field.
+"""
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 from datetime import UTC, datetime
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
@@ -23,6 +28,7 @@ from litestar.status_codes import (
 )
 from litestar.types import ExceptionHandlersMap
 
+from api.messages import reason
 from models.errors import (
     BudgetExceeded,
     Conflict,
@@ -54,7 +60,6 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
 def error_body(status: int, detail: str, field: str | None = None) -> dict[str, object]:
     body: dict[str, object] = {"status_code": status, "detail": detail}
     if field:
-        body["field"] = field
         body["extra"] = [{"key": field, "message": detail}]
     return body
 
@@ -94,8 +99,68 @@ def unavailable_to_response(_: Request, exc: Exception) -> Response[dict[str, ob
     )
 
 
-def unexpected_error_to_response(_: Request, exc: Exception) -> Response[dict[str, object]]:
+def invalid_to_response(request: Request, exc: ValidationException) -> Response[dict[str, object]]:
+    """Bodies (`api.validation`) and Litestar's checks of the path and query: each field
+    with a reason a person understands."""
+    problems = [
+        {"key": str(item.get("key") or "body"), "message": reason(str(item.get("message", "")))}
+        for item in (exc.extra if isinstance(exc.extra, list) else [])
+        if isinstance(item, dict)
+    ]
+    detail = exc.detail
+    if detail.startswith("Validation failed for"):
+        detail = "invalid request: " + ", ".join(p["key"] for p in problems) + " (see extra)"
+    body = error_body(HTTP_400_BAD_REQUEST, detail)
+    if problems:
+        body["extra"] = problems
+    return Response(body, status_code=HTTP_400_BAD_REQUEST, media_type=MediaType.JSON)
+
+
+def no_route_to_response(request: Request, exc: NotFoundException) -> Response[dict[str, object]]:
+    """A path no route answers: which route it nearly is, and what its ids must be."""
+    return Response(
+        error_body(HTTP_404_NOT_FOUND, _no_route(request)),
+        status_code=HTTP_404_NOT_FOUND,
+        media_type=MediaType.JSON,
+    )
+
+
+def _no_route(request: Request) -> str:
+    path = request.url.path.rstrip("/") or "/"
+    for route in request.app.routes:
+        if not route.path_parameters:
+            continue
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route.path_format))
+        match = re.fullmatch(pattern, path)
+        if not match:
+            continue
+        for name, value in match.groupdict().items():
+            if route.path_parameters[name].type is int and not value.lstrip("-").isdigit():
+                return (
+                    f"{name} must be an integer id, not {value!r}: the route is {route.path_format}"
+                )
+    return (
+        f"no route {request.method} {request.url.path}; the routes are listed at "
+        "/schema/openapi.json"
+    )
+
+
+def too_large_to_response(request: Request, exc: Exception) -> Response[dict[str, object]]:
+    limit = request.app.state.settings.max_body_bytes
+    return Response(
+        error_body(
+            HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            f"the request body is larger than the limit of {limit} bytes",
+        ),
+        status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        media_type=MediaType.JSON,
+    )
+
+
+def unexpected_error_to_response(request: Request, exc: Exception) -> Response[dict[str, object]]:
     if isinstance(exc, HTTPException):
+        if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+            return too_large_to_response(request, exc)
         body = error_body(exc.status_code, exc.detail)
         if exc.extra:
             body["extra"] = exc.extra
@@ -118,6 +183,8 @@ def exception_handlers() -> ExceptionHandlersMap:
         asyncpg.DataError: undecodable_to_response,
         OverflowError: undecodable_to_response,
         RecursionError: undecodable_to_response,
+        ValidationException: invalid_to_response,
+        NotFoundException: no_route_to_response,
         HTTPException: unexpected_error_to_response,
         HTTP_500_INTERNAL_SERVER_ERROR: unexpected_error_to_response,
     }

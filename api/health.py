@@ -26,7 +26,14 @@ async def _database() -> bool:
     return True
 
 
-@get("/health", operation_id="health", tags=["health"], security=[], summary="Readiness")
+@get(
+    "/health",
+    operation_id="health",
+    response_description="All of them answer.",
+    tags=["health"],
+    security=[],
+    summary="Say whether the service, its database and its broker answer",
+)
 async def health(request: Request) -> Response[dict[str, str]]:
     broker = request.app.state.get("broker")
     database, queue = await asyncio.gather(_database(), broker_answers(broker, CHECK_SECONDS))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
 from api.cache import JobListCache
 from models.identity.actor import Actor
+from models.ids import MAX_ID
 from models.settings import Settings
 
 CurrentActor = NamedDependency[Actor]
@@ -16,3 +20,10 @@ AppSettings = NamedDependency[Settings]
 
 JobLists = NamedDependency[JobListCache]
 """The app's cache of encoded job lists (`api.cache`)."""
+
+MAX_OFFSET = 1_000_000_000
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
+"""A page's offset (bounded: a larger one could only be an empty page or a driver error)."""
+
+QueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
+"""An optional id in the query, in the range ids have."""

@@ -70,6 +70,7 @@ def _from_bolt(bolt_response: BoltResponse) -> ASGIResponse:
 @post(
     "/slack/events",
     operation_id="slackEvents",
+    response_description="Slack's acknowledgement (what Bolt answers).",
     tags=["slack"],
     summary="Slack's request URL for slash commands, interactivity and events",
     security=[],
@@ -105,6 +106,7 @@ async def slack_events(request: Request) -> ASGIResponse:
 @get(
     INSTALL_PATH,
     operation_id="slackInstall",
+    response_description="The Add to Slack page.",
     tags=["slack"],
     summary="The Add to Slack page (OAuth mode); sets the installation's state cookie",
     security=[],
@@ -117,6 +119,7 @@ async def slack_install(request: Request) -> ASGIResponse:
 @get(
     REDIRECT_PATH,
     operation_id="slackOAuthRedirect",
+    response_description="The page that says the install worked.",
     tags=["slack"],
     summary="Where Slack sends the installer back: exchanges the code, stores the installation",
     security=[],

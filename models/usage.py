@@ -4,6 +4,7 @@ monthly budget (tokens in + out, calendar months in UTC)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
 import msgspec
 from piccolo.query.functions.aggregate import Sum
@@ -15,7 +16,7 @@ from models.identity.actor import Actor
 from models.settings import get_settings
 from models.tables import ModelCall, Organization, User
 
-MAX_MONTHLY_TOKENS = 10**12
+MAX_MONTHLY_TOKENS = 2**31 - 1  # the column is a PostgreSQL integer (int4)
 
 
 class CallRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -43,7 +44,7 @@ class Budget(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BudgetChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    monthly_tokens: int
+    monthly_tokens: Annotated[int, msgspec.Meta(ge=0, le=MAX_MONTHLY_TOKENS, examples=[2_000_000])]
 
 
 class UsageLine(msgspec.Struct, frozen=True, kw_only=True):

@@ -75,6 +75,15 @@ async def candidate(org_id: int, email: str = "ada@example.com") -> int:
     return int((await insert_one(Candidate(org=org_id, name="Ada", email=email)))["id"])
 
 
+async def applicant(owner: Actor, job_id: int, email: str = "ada@example.com") -> int:
+    """A candidate who applied to the job (answers need an application): their id."""
+    from models.pipeline import operations as pipeline
+    from models.pipeline.schemas import CandidateIn
+
+    application = await pipeline.add_candidate(owner, job_id, CandidateIn(name="Ada", email=email))
+    return application.candidate_id
+
+
 async def criteria_of_every_kind(owner: Actor, job_id: int) -> dict[str, int]:
     """One criterion of each kind (its question is the kind): kind -> id."""
     made: dict[str, int] = {}

@@ -25,6 +25,7 @@ class AuditController(Controller):
     @get(
         "/audit",
         operation_id="listAuditEvents",
+        response_description="A page of events; `next_cursor` fetches the next.",
         summary="The organization's events, newest first (Admins)",
     )
     async def audit(
@@ -52,6 +53,7 @@ class AuditController(Controller):
     @get(
         "/jobs/{job_id:int}/history",
         operation_id="getJobHistory",
+        response_description="A page of the job's events; `next_cursor` fetches the next.",
         summary="What happened to a job, newest first",
     )
     async def job_history(

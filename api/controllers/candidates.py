@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.params import CurrentActor
+from api.params import CurrentActor, Offset
 from models.pipeline import operations as pipeline
 from models.pipeline.schemas import Application, CandidateIn, StageChange
 from models.stages import Stage
@@ -17,24 +17,39 @@ class CandidateController(Controller):
     path = "/api/jobs/{job_id:int}/candidates"
     tags = ["pipeline"]
 
-    @get("/", operation_id="listCandidates")
+    @get(
+        "/",
+        operation_id="listCandidates",
+        summary="List the job's candidates, optionally at one stage",
+        response_description="Candidates, in the order they applied.",
+    )
     async def list_candidates(
         self,
         actor: CurrentActor,
         job_id: FromPath[int],
         stage: FromQuery[Stage | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=pipeline.MAX_PAGE)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[Application]:
         return await pipeline.list_candidates(actor, job_id, stage, limit, offset)
 
-    @post("/", operation_id="addCandidate")
+    @post(
+        "/",
+        operation_id="addCandidate",
+        summary="Add a candidate to the job's pipeline",
+        response_description="The candidate's application.",
+    )
     async def add_candidate(
         self, actor: CurrentActor, job_id: FromPath[int], data: JSONBody[CandidateIn]
     ) -> Application:
         return await pipeline.add_candidate(actor, job_id, data)
 
-    @patch("/{candidate_id:int}", operation_id="moveCandidate")
+    @patch(
+        "/{candidate_id:int}",
+        operation_id="moveCandidate",
+        summary="Move a candidate to another stage",
+        response_description="The application at its new stage.",
+    )
     async def move_candidate(
         self,
         actor: CurrentActor,

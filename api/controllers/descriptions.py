@@ -32,6 +32,7 @@ class DescriptionController(Controller):
     @get(
         "/generation",
         operation_id="getGeneration",
+        response_description="The state of the writing, with the text so far.",
         summary="Where the writing of the description stands, with the text so far",
     )
     async def generation(self, actor: CurrentActor, job_id: FromPath[int]) -> Generation:
@@ -40,6 +41,7 @@ class DescriptionController(Controller):
     @get(
         "/generation/events",
         operation_id="streamGeneration",
+        response_description="A stream of `generation` events (text/event-stream).",
         summary="Server-sent events of the generation's state until it is ready or failed",
         description="Each `generation` event carries the state as `GET .../generation` "
         "shows it; the last one is `ready` (with the stored description) or `failed`.",
@@ -50,7 +52,12 @@ class DescriptionController(Controller):
         first = await jobs.generation_state(actor, job_id)  # 404 before the stream opens
         return ServerSentEvent(_events(actor, job_id, first, settings.generation_wait_seconds))
 
-    @get("/versions", operation_id="listDescriptionVersions", summary="The newest versions")
+    @get(
+        "/versions",
+        operation_id="listDescriptionVersions",
+        response_description="Versions, newest first, without their text.",
+        summary="List the newest versions of the job's description",
+    )
     async def list_versions(
         self,
         actor: CurrentActor,
@@ -59,7 +66,12 @@ class DescriptionController(Controller):
     ) -> list[versions.VersionSummary]:
         return await versions.list_versions(actor, job_id, limit)
 
-    @get("/versions/{number:int}", operation_id="getDescriptionVersion")
+    @get(
+        "/versions/{number:int}",
+        operation_id="getDescriptionVersion",
+        summary="Read one version of the job's description",
+        response_description="The version with its text and who wrote it.",
+    )
     async def get_version(
         self, actor: CurrentActor, job_id: FromPath[int], number: FromPath[int]
     ) -> versions.Version:
@@ -68,6 +80,7 @@ class DescriptionController(Controller):
     @post(
         "/versions/{number:int}/restore",
         operation_id="restoreDescriptionVersion",
+        response_description="The job, its description that version again.",
         summary="Make an earlier version the description again (a new version)",
         status_code=200,
     )
@@ -79,6 +92,7 @@ class DescriptionController(Controller):
     @get(
         "/language-check",
         operation_id="checkJobLanguage",
+        response_description="The findings of the check, each with why and an alternative.",
         summary="Wording in the description that discourages applicants, with alternatives",
     )
     async def language_check(self, actor: CurrentActor, job_id: FromPath[int]) -> LanguageReport:

@@ -36,6 +36,7 @@ class GenerationController(Controller):
     @post(
         "/generate-job-description",
         operation_id="generateJobDescription",
+        response_description="The description written and the draft job that holds it.",
         summary="Create a draft job whose description the language model writes",
         description="Waits up to HIREBOT_GENERATION_WAIT seconds: 504 past it (the job stays, "
         "its description pending), 502 when the model fails.",
@@ -52,6 +53,7 @@ class GenerationController(Controller):
     @post(
         "/rewrite-job-description",
         operation_id="rewriteJobDescription",
+        response_description="The rewritten description, suggested skills and what changed.",
         summary="A rewrite of a description following your instruction, with suggested skills",
         description="Nothing is stored: accepting the rewrite is a separate update of the job.",
     )

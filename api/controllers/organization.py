@@ -17,6 +17,7 @@ class OrganizationController(Controller):
     @delete(
         "/",
         operation_id="deleteOrganization",
+        response_description="Deleted, with everything in it.",
         summary="Delete the organization and all its data (body: its name, to confirm)",
     )
     async def delete_organization(

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.params import CurrentActor
+from api.params import CurrentActor, Offset, QueryId
 from models.screening import responses
 from models.screening.schemas import (
     CandidateResponse,
@@ -27,18 +27,28 @@ class CandidateResponseController(Controller):
     path = "/api/candidate-responses"
     tags = ["candidate responses"]
 
-    @get("/", operation_id="listCandidateResponses")
+    @get(
+        "/",
+        operation_id="listCandidateResponses",
+        summary="List candidates' answers, by candidate or job",
+        response_description="Answers, oldest first.",
+    )
     async def list_responses(
         self,
         actor: CurrentActor,
-        candidate_id: FromQuery[int | None] = None,
-        job_id: FromQuery[int | None] = None,
+        candidate_id: QueryId = None,
+        job_id: QueryId = None,
         limit: Annotated[int, QueryParameter(ge=1, le=responses.MAX_PAGE)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[CandidateResponse]:
         return await responses.list_responses(actor, candidate_id, job_id, limit, offset)
 
-    @post("/", operation_id="createCandidateResponse")
+    @post(
+        "/",
+        operation_id="createCandidateResponse",
+        summary="Record a candidate's answer to a criterion",
+        response_description="The answer created.",
+    )
     async def create_response(
         self, actor: CurrentActor, data: JSONBody[CandidateResponseCreate]
     ) -> CandidateResponse:
@@ -47,6 +57,7 @@ class CandidateResponseController(Controller):
     @post(
         "/bulk-create",
         operation_id="bulkCreateCandidateResponses",
+        response_description="The answers created, in the order sent.",
         summary=f"Create up to {responses.MAX_BULK} responses in one statement (more: 413)",
     )
     async def bulk_create(
@@ -57,6 +68,7 @@ class CandidateResponseController(Controller):
     @post(
         "/create-or-update",
         operation_id="createOrUpdateCandidateResponses",
+        response_description="How many answers were created and updated.",
         status_code=200,
         summary="Set a candidate's answers to a job's criteria",
     )
@@ -67,13 +79,23 @@ class CandidateResponseController(Controller):
             actor, data.candidate_id, data.job_id, data.responses
         )
 
-    @get("/{response_id:int}", operation_id="getCandidateResponse")
+    @get(
+        "/{response_id:int}",
+        operation_id="getCandidateResponse",
+        summary="Read one answer",
+        response_description="The answer.",
+    )
     async def get_response(
         self, actor: CurrentActor, response_id: FromPath[int]
     ) -> CandidateResponse:
         return await responses.get_response(actor, response_id)
 
-    @put("/{response_id:int}", operation_id="replaceCandidateResponse")
+    @put(
+        "/{response_id:int}",
+        operation_id="replaceCandidateResponse",
+        summary="Replace an answer",
+        response_description="The answer as stored.",
+    )
     async def replace_response(
         self,
         actor: CurrentActor,
@@ -82,7 +104,12 @@ class CandidateResponseController(Controller):
     ) -> CandidateResponse:
         return await responses.update_response(actor, response_id, data)
 
-    @patch("/{response_id:int}", operation_id="updateCandidateResponse")
+    @patch(
+        "/{response_id:int}",
+        operation_id="updateCandidateResponse",
+        summary="Change an answer",
+        response_description="The answer as stored.",
+    )
     async def update_response(
         self,
         actor: CurrentActor,
@@ -91,6 +118,11 @@ class CandidateResponseController(Controller):
     ) -> CandidateResponse:
         return await responses.update_response(actor, response_id, data)
 
-    @delete("/{response_id:int}", operation_id="deleteCandidateResponse")
+    @delete(
+        "/{response_id:int}",
+        operation_id="deleteCandidateResponse",
+        summary="Delete an answer",
+        response_description="Deleted.",
+    )
     async def delete_response(self, actor: CurrentActor, response_id: FromPath[int]) -> None:
         await responses.delete_response(actor, response_id)

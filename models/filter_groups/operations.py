@@ -13,7 +13,7 @@ from models.filter_groups import schemas
 from models.identity.actor import Actor
 from models.jobs.access import load_job
 from models.tables import FilterGroup
-from models.text import check_text
+from models.text import check_text, is_blank
 
 MAX_PAGE = 100
 MAX_FILTERS_BYTES = 16_384
@@ -46,7 +46,7 @@ def _filters_json(filters: dict[str, Any]) -> str:
 def _name(value: str) -> str:
     check_text({"name": value})
     name = value.strip()
-    if not name:
+    if is_blank(name):
         raise Invalid("name must not be blank", field="name")
     return name
 

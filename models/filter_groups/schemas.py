@@ -1,5 +1,5 @@
-"""Typed shapes of filter groups. The owner is always the caller: an `owner` or `user` in a
-write body is an unknown field and is ignored."""
+"""Typed shapes of filter groups. The owner is always the caller (the API ignores an `owner`
+or `user` in a write body; any other unknown field is an error)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 import msgspec
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+from models.ids import Id
+from models.text import VISIBLE_PATTERN
+
+Name = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=200, pattern=VISIBLE_PATTERN, examples=["Shortlist: on-site"]
+    ),
+]
 
 
 class FilterGroup(msgspec.Struct, frozen=True, kw_only=True):
@@ -20,17 +28,17 @@ class FilterGroup(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
 
 
-class FilterGroupCreate(msgspec.Struct, frozen=True, kw_only=True):
+class FilterGroupCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """POST, and PUT (which replaces every writable field)."""
 
     name: Name
-    job_id: int | None = None
+    job_id: Id | None = None
     filters: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-class FilterGroupUpdate(msgspec.Struct, frozen=True, kw_only=True):
+class FilterGroupUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """PATCH; `job_id: null` detaches the group from its job."""
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
-    job_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    job_id: Id | msgspec.UnsetType | None = msgspec.UNSET
     filters: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET

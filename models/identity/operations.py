@@ -22,15 +22,15 @@ from models.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticate
 from models.events import EntityType, EventSurface, EventType
 from models.identity import schemas
 from models.identity.actor import Actor
+from models.ids import MAX_ID
 from models.tables import ApiToken, Organization, User
-from models.text import check_text
+from models.text import check_text, is_blank
 
 TOKEN_PREFIX = "hb_"
 _PREFIX_LENGTH = 10
 # last_used_at is a hint for admins, not an audit log: write it at most this often.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_MAX_ID = 2**31 - 1  # ids are PostgreSQL serial (int4); larger ones name nobody
 
 
 def _now() -> datetime:
@@ -83,7 +83,7 @@ def actor_of(user: schemas.User, surface: Surface = Surface.API) -> Actor:
 
 def _clean_name(value: str, field: str) -> str:
     cleaned = value.strip()
-    if not cleaned or len(cleaned) > 200:
+    if is_blank(cleaned) or len(cleaned) > 200:
         raise Invalid(f"{field} must be 1 to 200 characters", field=field)
     check_text({field: cleaned})
     return cleaned
@@ -218,7 +218,7 @@ async def update_user(actor: Actor, user_id: int, data: schemas.UserUpdate) -> s
     async with atomic():
         row = (
             await User.select().where((User.id == user_id) & (User.org == actor.org_id)).first()
-            if 0 < user_id <= _MAX_ID
+            if 0 < user_id <= MAX_ID
             else None
         )
         if row is None:

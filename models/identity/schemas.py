@@ -8,9 +8,16 @@ from typing import Annotated
 import msgspec
 
 from models.enums import Role
+from models.text import EMAIL_PATTERN, NAME_PATTERN
 
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Email = Annotated[
+    str,
+    msgspec.Meta(min_length=3, max_length=254, pattern=EMAIL_PATTERN, examples=["ada@example.com"]),
+]
+Name = Annotated[
+    str,
+    msgspec.Meta(min_length=1, max_length=200, pattern=NAME_PATTERN, examples=["Ada Lovelace"]),
+]
 SlackUserId = Annotated[
     str,
     msgspec.Meta(

@@ -17,10 +17,8 @@ from piccolo.columns.combination import Where, WhereRaw
 from models.db import is_postgres
 from models.errors import Forbidden, NotFound
 from models.identity.actor import Actor
+from models.ids import MAX_ID
 from models.tables import Job, JobShare
-
-MAX_ID = 2**31 - 1
-"""Ids are PostgreSQL `serial` (int4): a larger or non-positive id names nothing."""
 
 
 def is_valid_id(value: int) -> bool:

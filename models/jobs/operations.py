@@ -34,7 +34,7 @@ from models.jobs.skills import clean_skills
 from models.language import LanguageReport, check_language
 from models.stages import STAGE_VALUES
 from models.tables import Job, JobShare, JobStageCount, ResumeScoreWeights, User
-from models.text import check_text
+from models.text import check_text, is_blank
 
 MAX_PAGE = 100
 MAX_OFFSET = 1_000_000_000
@@ -55,6 +55,14 @@ def new_public_key() -> str:
 _EMPLOYMENT = {member.value: member for member in EmploymentType}
 _STATUS = {member.value: member for member in JobStatus}
 _GENERATION = {member.value: member for member in GenerationStatus}
+
+LIST_SHAPE = (
+    "Each job has the detail's shape, but `weights`, `description_provenance` and "
+    "`language_check` are null in lists (they cost a query per job): read them at "
+    "`GET /api/jobs/{id}` or `GET /api/jobs/{id}/weights`."
+)
+"""What lists leave out of a job, as the API documents it."""
+
 
 JOB_COLUMNS = tuple(column for column in Job.all_columns() if column is not Job.description_draft)
 """What a job's representation reads (the draft being written is not part of it)."""
@@ -435,7 +443,7 @@ async def _record_job_update(
 
 def check_fields(title: str, min_experience: int, max_experience: int) -> None:
     """The rules across fields that a schema cannot state."""
-    if not title.strip():
+    if is_blank(title):
         raise Invalid("title must not be blank", field="title")
     if min_experience > max_experience:
         raise Invalid(
@@ -603,7 +611,7 @@ async def share_job(actor: Actor, job_id: int, user_ids: list[int]) -> list[int]
         )
         missing = sorted(set(wanted) - {row["id"] for row in found})
         if missing:
-            raise Invalid(
+            raise NotFound(
                 f"no user {', '.join(map(str, missing))} in your organization", field="user_ids"
             )
         existing = await JobShare.select(JobShare.user).where(JobShare.job == job_id)

@@ -3,8 +3,9 @@
 Types and ranges are checked when a body is decoded; rules across fields (min <= max, a
 non-blank title, weights summing to 100) are checked by the operations, for every surface.
 
-Write schemas ignore unknown fields, so read-only fields an old integration still sends
-(`id`, `owner`, `org`, `user_id`, `public_key`, timestamps) are dropped, never applied.
+Write schemas reject unknown fields (a misspelt `stauts` is an error, not a no-op); the
+API drops the original module's identity fields (`user`, `user_id`, `owner`, `org`) before
+decoding (`api.validation`). Text that must not be blank must hold a visible character.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from models.enums import Author, EmploymentType, GenerationStatus, JobStatus, VersionSource
+from models.ids import Id
 from models.jobs.skills import parse_skills
+from models.text import INVISIBLE, VISIBLE_PATTERN
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
@@ -26,18 +29,61 @@ MAX_LOCATION = 200
 MAX_NOTES = 2_000
 MAX_INSTRUCTION = 2_000
 
-Title = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TITLE)]
-Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION)]
-Skill = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_SKILL_LENGTH)]
-Skills = Annotated[list[Skill], msgspec.Meta(max_length=MAX_SKILLS)]
-Years = Annotated[int, msgspec.Meta(ge=0, le=MAX_YEARS)]
-Location = Annotated[str, msgspec.Meta(max_length=MAX_LOCATION)]
-Notes = Annotated[str, msgspec.Meta(max_length=MAX_NOTES)]
-Instruction = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_INSTRUCTION)]
+EXAMPLE_DESCRIPTION = (
+    "We are looking for a Senior Backend Engineer to design, build and run the services "
+    "behind our hiring platform. You will own APIs end to end, from PostgreSQL schemas to "
+    "deployment, and mentor two engineers."
+)
+
+Title = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=MAX_TITLE,
+        pattern=VISIBLE_PATTERN,
+        examples=["Senior Backend Engineer"],
+    ),
+]
+Description = Annotated[
+    str, msgspec.Meta(max_length=MAX_DESCRIPTION, examples=[EXAMPLE_DESCRIPTION])
+]
+Skill = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=MAX_SKILL_LENGTH, pattern=VISIBLE_PATTERN, examples=["Python"]
+    ),
+]
+Skills = Annotated[
+    list[Skill],
+    msgspec.Meta(max_length=MAX_SKILLS, examples=[["Python", "PostgreSQL", "Docker"]]),
+]
+SkillList = Annotated[
+    str,
+    msgspec.Meta(
+        # At most MAX_SKILLS parts of at most MAX_SKILL_LENGTH characters, the first visible.
+        pattern=rf"^\s*[^\s,{INVISIBLE}][^,]{{0,{MAX_SKILL_LENGTH - 1}}}"
+        rf"(,[^,]{{0,{MAX_SKILL_LENGTH}}}){{0,{MAX_SKILLS - 1}}}$",
+        examples=["Python, PostgreSQL, Docker"],
+    ),
+]
+Years = Annotated[int, msgspec.Meta(ge=0, le=MAX_YEARS, examples=[5])]
+Location = Annotated[str, msgspec.Meta(max_length=MAX_LOCATION, examples=["Remote (EU)"])]
+Notes = Annotated[
+    str, msgspec.Meta(max_length=MAX_NOTES, examples=["Mention the on-call rotation."])
+]
+Instruction = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=MAX_INSTRUCTION,
+        pattern=VISIBLE_PATTERN,
+        examples=["Make it more senior and mention remote work."],
+    ),
+]
 Weight = Annotated[int, msgspec.Meta(ge=0, le=100)]
 
 
-class Weights(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=False):
+class Weights(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Resume-score weights of a job: integers 0..100 that sum to 100."""
 
     skills: Weight = 40
@@ -75,6 +121,7 @@ class Job(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     updated_at: datetime
     weights: Weights | None = None
+    """In a job's detail; null in lists (`operations.LIST_SHAPE`)."""
     description_provenance: DescriptionProvenance | None = None
     """Who wrote the current description (in a job's detail)."""
     language_check: LanguageSummary | None = None
@@ -132,7 +179,7 @@ class CandidateJob(msgspec.Struct, frozen=True, kw_only=True):
     location: str | None
 
 
-class JobCreate(msgspec.Struct, frozen=True, kw_only=True):
+class JobCreate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     title: Title
     description: Description = ""
     must_have_skills: Skills = msgspec.field(default_factory=list)
@@ -144,7 +191,7 @@ class JobCreate(msgspec.Struct, frozen=True, kw_only=True):
     weights: Weights | None = None
 
 
-class JobUpdate(msgspec.Struct, frozen=True, kw_only=True):
+class JobUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A partial update (PATCH); PUT sends a full `JobCreate`."""
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
@@ -182,11 +229,11 @@ class DraftRequest(msgspec.Struct, frozen=True, kw_only=True):
     notes: Notes | None = None
 
 
-class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """The spec's generate payload; unknown fields (`user_id`...) are ignored, never trusted."""
+class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The spec's generate payload."""
 
     job_title: Title
-    must_have_skills: str | list[str]
+    must_have_skills: SkillList | Annotated[list[Skill], msgspec.Meta(min_length=1)]
     """Comma-separated ("Python, SQL") as in the spec, or a list."""
     employment_type: EmploymentType
     min_experience: Years
@@ -195,15 +242,15 @@ class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
     notes: Notes | None = None
 
     def __post_init__(self) -> None:
-        if not self.job_title.strip():
-            raise ValueError("job_title must not be blank")
         skills = parse_skills(self.must_have_skills)
         if not skills:
             raise ValueError("must_have_skills must name at least one skill")
         if len(skills) > MAX_SKILLS:
             raise ValueError(f"must_have_skills may name at most {MAX_SKILLS} skills")
         if any(len(skill) > MAX_SKILL_LENGTH for skill in skills):
-            raise ValueError(f"a skill may have at most {MAX_SKILL_LENGTH} characters")
+            raise ValueError(
+                f"must_have_skills names a skill longer than {MAX_SKILL_LENGTH} characters"
+            )
 
     def draft(self) -> DraftRequest:
         return DraftRequest(
@@ -217,21 +264,16 @@ class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
-class RewriteRequest(msgspec.Struct, frozen=True, kw_only=True):
+class RewriteRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The spec's rewrite payload: a description and how to change it (nothing is stored)."""
 
     job_title: Title
-    job_description: Annotated[Description, msgspec.Meta(min_length=1)]
+    job_description: Annotated[Description, msgspec.Meta(min_length=1, pattern=VISIBLE_PATTERN)]
     user_prompt: Instruction
 
-    def __post_init__(self) -> None:
-        for name in ("job_title", "job_description", "user_prompt"):
-            if not getattr(self, name).strip():
-                raise ValueError(f"{name} must not be blank")
 
-
-class ShareRequest(msgspec.Struct, frozen=True, kw_only=True):
-    user_ids: Annotated[list[int], msgspec.Meta(min_length=1, max_length=100)]
+class ShareRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    user_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=100)]
 
 
 class SharedWith(msgspec.Struct, frozen=True, kw_only=True):

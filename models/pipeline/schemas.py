@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import msgspec
 
+from models.identity.schemas import Email, Name
 from models.stages import Stage
-
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
 
 
 class StageCount(msgspec.Struct, frozen=True, kw_only=True):
@@ -21,13 +19,13 @@ class StageCount(msgspec.Struct, frozen=True, kw_only=True):
     color: str
 
 
-class CandidateIn(msgspec.Struct, frozen=True, kw_only=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+class CandidateIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    name: Name
     email: Email
     stage: Stage = Stage.APPLIED
 
 
-class StageChange(msgspec.Struct, frozen=True, kw_only=True):
+class StageChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     stage: Stage
 
 

@@ -21,7 +21,7 @@ from models.identity.actor import Actor
 from models.jobs.access import Action, load_job, visible_jobs
 from models.screening import schemas
 from models.tables import Criteria, Job
-from models.text import check_text
+from models.text import check_text, is_blank
 
 MAX_PAGE = 100
 MAX_BULK = 500
@@ -94,7 +94,7 @@ def validated(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         {f"{prefix}{name}": values[name] for name in ("question", "options", "expected_answer")}
     )
     question = values["question"].strip()
-    if not question:
+    if is_blank(question):
         raise Invalid("question must not be blank", field=f"{prefix}question")
     kind = CriteriaKind(values["kind"])
     options = _clean_options(values["options"], f"{prefix}options")
@@ -295,24 +295,32 @@ async def delete_criteria(actor: Actor, criteria_id: int) -> None:
 async def bulk_create_or_update(
     actor: Actor, data: schemas.CriteriaBulk
 ) -> schemas.CriteriaBulkResult:
-    """Items with an id update that criterion of the job, items without one create one.
+    """Items with an id update that criterion of the job (only the fields they give, as a
+    PATCH does), items without one create one (as a POST does).
 
     Everything is checked before anything is written, and all is written in one transaction:
-    an id that is not a live criterion of this job is Invalid and nothing changes.
+    an id that is not a live criterion of this job is NotFound and nothing changes.
     """
     if len(data.criteria) > MAX_BULK:
         raise TooLarge(f"at most {MAX_BULK} criteria per request, not {len(data.criteria)}")
-    items = [
-        (item.id, validated(_fields(item), f"criteria[{index}]."))
-        for index, item in enumerate(data.criteria)
-    ]
-    ids = [item_id for item_id, _ in items if item_id is not None]
+    ids = [item.id for item in data.criteria if item.id is not None]
     if len(ids) != len(set(ids)):
         repeated = next(i for i in ids if ids.count(i) > 1)
         raise Invalid(f"criteria {repeated} appears more than once", field="criteria")
+    for index, item in enumerate(data.criteria):
+        if item.id is None and item.question is msgspec.UNSET:
+            raise Invalid(
+                "question is required to create a criterion (an item without an id)",
+                field=f"criteria[{index}].question",
+            )
     async with atomic():
         await load_job(actor, data.job_id, Action.CHANGE)
         await _check_ids_belong(data.job_id, ids)
+        stored = await _rows_by_id(ids)
+        items = [
+            (item.id, validated(_bulk_values(item, stored), f"criteria[{index}]."))
+            for index, item in enumerate(data.criteria)
+        ]
         new = [values for item_id, values in items if item_id is None]
         created: list[dict[str, Any]] = []
         if new:
@@ -333,6 +341,22 @@ async def bulk_create_or_update(
     return schemas.CriteriaBulkResult(created=len(created), updated=len(ids), criteria=result)
 
 
+def _bulk_values(item: schemas.CriteriaItem, stored: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """An item's fields over the stored criterion it updates, or over a new one's defaults."""
+    given = {
+        name: value
+        for name, value in msgspec.structs.asdict(item).items()
+        if value is not msgspec.UNSET and name != "id"
+    }
+    if item.id is None:
+        return {**_fields(schemas.CriteriaFields(question=given["question"])), **given}
+    current = stored[item.id]
+    merged = {**current, "options": decode_json_list(current["options"]), **given}
+    if merged["kind"] != CriteriaKind.CHOICE and "options" not in given:
+        merged["options"] = []  # as a PATCH does: the options go with their kind
+    return merged
+
+
 async def _rows_by_id(ids: list[int]) -> dict[int, dict[str, Any]]:
     if not ids:
         return {}
@@ -348,4 +372,4 @@ async def _check_ids_belong(job_id: int, ids: list[int]) -> None:
     foreign = sorted(set(ids) - {row["id"] for row in live})
     if foreign:
         names = ", ".join(str(i) for i in foreign)
-        raise Invalid(f"criteria {names} not found in job {job_id}", field="criteria")
+        raise NotFound(f"criteria {names} not found in job {job_id}", field="criteria")

@@ -1,7 +1,8 @@
 """Candidates' responses to a job's criteria. Access follows the job's (READ / CHANGE).
 
-A response is stored as text and must fit its criterion's kind. The candidate must belong to
-the caller's organization and the criterion (live) to the job. One response per (candidate,
+A response is stored as text and must fit its criterion's kind. The candidate must have
+applied to the job (an answer is part of an application) and the criterion (live) must
+belong to the job. One response per (candidate,
 job, criteria): the unique index enforces it, the operations report it first as Conflict.
 
 Bulk writes never query per item: they load what they need in a few set queries, validate
@@ -23,7 +24,7 @@ from models.identity.actor import Actor
 from models.jobs.access import Action, load_job, require_jobs, visible_jobs
 from models.screening import schemas
 from models.screening.criteria import decode_json_list, fit_answer
-from models.tables import Candidate, CandidateResponse, Criteria, Job
+from models.tables import Application, CandidateResponse, Criteria, Job
 from models.text import check_text
 
 MAX_PAGE = 100
@@ -92,13 +93,17 @@ async def load_response(
     return dict(row)
 
 
-async def _check_candidates(actor: Actor, candidate_ids: set[int]) -> None:
-    found = await Candidate.select(Candidate.id).where(
-        Candidate.id.is_in(sorted(candidate_ids)) & (Candidate.org == actor.org_id)
+async def _check_applied(pairs: set[tuple[int, int]]) -> None:
+    """Each (candidate, job) is an application; the jobs' access is checked already, so a
+    candidate of another organization is never found either."""
+    found = await Application.select(Application.candidate, Application.job).where(
+        Application.candidate.is_in(sorted({c for c, _ in pairs}))
+        & Application.job.is_in(sorted({j for _, j in pairs}))
     )
-    missing = sorted(candidate_ids - {row["id"] for row in found})
+    missing = sorted(pairs - {(row["candidate"], row["job"]) for row in found})
     if missing:
-        raise NotFound(f"candidate {missing[0]} not found", field="candidate_id")
+        candidate, job = missing[0]
+        raise NotFound(f"candidate {candidate} has not applied to job {job}", field="candidate_id")
 
 
 async def _live_criteria(
@@ -161,7 +166,7 @@ async def create_response(
 ) -> schemas.CandidateResponse:
     async with atomic():
         await load_job(actor, data.job_id, Action.CHANGE)
-        await _check_candidates(actor, {data.candidate_id})
+        await _check_applied({(data.candidate_id, data.job_id)})
         criterion = (await _live_criteria({data.criteria_id})).get(data.criteria_id)
         if criterion is None or criterion["job"] != data.job_id:
             raise _missing_criteria(data.job_id, [data.criteria_id])
@@ -282,7 +287,7 @@ async def bulk_create(
         seen.add(key)
     async with atomic():
         await require_jobs(actor, {key[1] for key in keys}, Action.CHANGE)
-        await _check_candidates(actor, {key[0] for key in keys})
+        await _check_applied({(key[0], key[1]) for key in keys})
         criteria = await _live_criteria({key[2] for key in keys})
         texts = []
         for index, item in enumerate(items):
@@ -331,7 +336,7 @@ async def create_or_update_candidate_responses(
         raise Invalid(f"criteria {repeated} is answered more than once", field="responses")
     async with atomic():
         await load_job(actor, job_id, Action.CHANGE)
-        await _check_candidates(actor, {candidate_id})
+        await _check_applied({(candidate_id, job_id)})
         if not responses:
             return schemas.UpsertResult(created=0, updated=0)
         criteria = await _live_criteria(job_id=job_id)

@@ -1,7 +1,7 @@
 """Typed shapes of screening criteria and candidate responses (separate from the tables).
 
-Write schemas ignore unknown fields, so read-only fields an integration still sends (`id`
-outside a bulk item, `is_deleted`, timestamps, `user`) are dropped, never applied. Rules that
+Write schemas reject unknown fields (the API drops the original module's identity fields
+first, `api.validation`). Rules that
 depend on other fields or on stored rows (an expected answer fitting the kind, a response
 fitting its criterion) are checked by the operations, so every surface gets them.
 """
@@ -14,9 +14,21 @@ from typing import Annotated, Literal
 import msgspec
 
 from models.enums import CriteriaKind
+from models.ids import Id
+from models.text import VISIBLE_PATTERN
 
-Question = Annotated[str, msgspec.Meta(min_length=1, max_length=2_000)]
-Option = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Question = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=2_000,
+        pattern=VISIBLE_PATTERN,
+        examples=["How many years have you run PostgreSQL in production?"],
+    ),
+]
+Option = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=200, pattern=VISIBLE_PATTERN, examples=["Yes"])
+]
 Options = Annotated[list[Option], msgspec.Meta(max_length=50)]
 Answer = Annotated[str, msgspec.Meta(max_length=2_000)]
 Weight = Annotated[int, msgspec.Meta(ge=0, le=100)]
@@ -38,7 +50,7 @@ class Criteria(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
 
 
-class CriteriaFields(msgspec.Struct, frozen=True, kw_only=True):
+class CriteriaFields(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Every writable field of a criterion (PUT sends all of them)."""
 
     question: Question
@@ -51,10 +63,10 @@ class CriteriaFields(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class CriteriaCreate(CriteriaFields, frozen=True, kw_only=True):
-    job_id: int
+    job_id: Id
 
 
-class CriteriaUpdate(msgspec.Struct, frozen=True, kw_only=True):
+class CriteriaUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A partial update (PATCH); the job of a criterion never changes."""
 
     question: Question | msgspec.UnsetType = msgspec.UNSET
@@ -66,14 +78,16 @@ class CriteriaUpdate(msgspec.Struct, frozen=True, kw_only=True):
     position: Position | msgspec.UnsetType = msgspec.UNSET
 
 
-class CriteriaItem(CriteriaFields, frozen=True, kw_only=True):
-    """One item of a bulk write: with an `id` it updates that criterion, without one it creates."""
+class CriteriaItem(CriteriaUpdate, frozen=True, kw_only=True):
+    """One item of a bulk write: with an `id` it updates that criterion, changing only the
+    fields given; without one it creates a criterion (`question` required, the other
+    fields as in `POST /api/criteria/`)."""
 
-    id: int | None = None
+    id: Id | None = None
 
 
-class CriteriaBulk(msgspec.Struct, frozen=True, kw_only=True):
-    job_id: int
+class CriteriaBulk(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    job_id: Id
     criteria: list[CriteriaItem]
 
 
@@ -94,35 +108,41 @@ class CandidateResponse(msgspec.Struct, frozen=True, kw_only=True):
     updated_at: datetime
 
 
-class CandidateResponseCreate(msgspec.Struct, frozen=True, kw_only=True):
-    candidate_id: int
-    job_id: int
-    criteria_id: int
+class CandidateResponseCreate(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    candidate_id: Id
+    job_id: Id
+    criteria_id: Id
     response: ResponseValue = ""
 
 
-class CandidateResponseChange(msgspec.Struct, frozen=True, kw_only=True):
+class CandidateResponseChange(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
     """PUT: the answer is the only field that changes; candidate, job and criteria are fixed."""
 
     response: ResponseValue
 
 
-class CandidateResponseUpdate(msgspec.Struct, frozen=True, kw_only=True):
+class CandidateResponseUpdate(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
     """PATCH."""
 
     response: ResponseValue | msgspec.UnsetType = msgspec.UNSET
 
 
-class ResponseItem(msgspec.Struct, frozen=True, kw_only=True):
-    criteria_id: int
+class ResponseItem(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    criteria_id: Id
     response: ResponseValue = ""
 
 
-class ResponsesUpsert(msgspec.Struct, frozen=True, kw_only=True):
+class ResponsesUpsert(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The spec's `create_or_update_candidate_responses` payload."""
 
-    candidate_id: int
-    job_id: int
+    candidate_id: Id
+    job_id: Id
     responses: list[ResponseItem]
 
 

@@ -397,7 +397,7 @@ async def test_create(client: httpx.AsyncClient, caller: Caller, status: int) ->
     before = await Job.count()
     response = await client.post(
         "/api/jobs/",
-        json={"title": "Created", "org_id": 1, "owner_id": 1},
+        json={"title": "Created", "org": 1, "owner": 1},
         headers=world.headers,
     )
     assert response.status_code == status, response.text

@@ -153,7 +153,7 @@ async def test_a_change_that_fails_writes_no_event(client: httpx.AsyncClient, wo
         ),
         await client.patch(path, json={"title": "Mine"}, headers=world.headers("viewer")),
     ]  # fmt: skip
-    assert [r.status_code for r in refused] == [400, 400, 400, 404]
+    assert [r.status_code for r in refused] == [404, 400, 404, 404]
     assert await Event.count() == before  # the bulk create rolled back with its event
 
 

@@ -68,7 +68,7 @@ async def test_duplicate_candidate_is_409_and_counts_once(
     assert (await add(client, job.id, headers, name="A", email="a@x.io")).status_code == 201
     again = await add(client, job.id, headers, name="A again", email="A@X.IO", stage="Offer")
     assert again.status_code == 409, again.text
-    assert again.json()["field"] == "email"
+    assert again.json()["extra"][0]["key"] == "email"
     assert await Application.count() == 1
     assert await stage_filters(client, job.id, headers) == by_stage(
         await pipeline.fresh_counts(job.id)

@@ -188,9 +188,9 @@ async def test_bulk_with_a_bad_item_writes_nothing(
             },
             headers=people.owner,
         )
-        assert response.status_code == 400, response.text
+        assert response.status_code == 404, response.text
         assert str(bad_id) in response.json()["detail"]
-        assert response.json()["field"] == "criteria"
+        assert response.json()["extra"][0]["key"] == "criteria"
     response = await client.post(
         "/api/criteria/bulk-create-or-update",
         json={
@@ -200,7 +200,7 @@ async def test_bulk_with_a_bad_item_writes_nothing(
         headers=people.owner,
     )
     assert response.status_code == 400
-    assert response.json()["field"] == "criteria[1].options"
+    assert response.json()["extra"][0]["key"] == "criteria[1].options"
     response = await client.post(
         "/api/criteria/bulk-create-or-update",
         json={"job_id": people.job_id, "criteria": [{"question": "q"}] * 501},

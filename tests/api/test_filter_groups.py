@@ -24,7 +24,6 @@ async def test_crud_round_trip(client: httpx.AsyncClient) -> None:
             "job_id": job.id,
             "filters": {"stage": "Interview"},
             "owner": owner.user_id,  # never trusted: the owner is the caller
-            "owner_id": owner.user_id,
         },
         headers=headers,
     )

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from models.tables import Candidate, CandidateResponse
+from models.tables import Application, Candidate, CandidateResponse
 from tests import factories
 from tests.api.conftest import ACCESS, Headers, People, matches
 
@@ -24,7 +24,7 @@ class World(People):
 async def fx_world(people: People) -> World:
     return World(
         **vars(people),
-        candidate_id=await factories.candidate(people.org_id, "ada@example.com"),
+        candidate_id=await factories.applicant(people.owner_actor, people.job_id),
         foreign_candidate_id=await factories.candidate(people.other_org_id, "bob@example.com"),
         criteria=await factories.criteria_of_every_kind(people.owner_actor, people.job_id),
     )
@@ -55,14 +55,17 @@ async def test_crud_round_trip(client: httpx.AsyncClient, world: World) -> None:
 
     put = await client.put(path + "/", json={"response": False}, headers=world.owner)
     assert (put.status_code, put.json()["response"]) == (200, "no")
-    patched = await client.patch(
+    fixed = await client.patch(
         path, json={"response": "YES", "criteria_id": 1, "job_id": 999}, headers=world.owner
     )
+    assert fixed.status_code == 400  # candidate, job and criteria never change: not fields
+    assert {item["key"] for item in fixed.json()["extra"]} == {"criteria_id", "job_id"}
+    patched = await client.patch(path, json={"response": "YES"}, headers=world.owner)
     assert patched.status_code == 200
     assert (patched.json()["response"], patched.json()["job_id"]) == ("yes", world.job_id)
     bad = await client.patch(path, json={"response": "maybe"}, headers=world.owner)
     assert bad.status_code == 400
-    assert bad.json()["field"] == "response"
+    assert bad.json()["extra"][0]["key"] == "response"
 
     for query in (
         "",
@@ -180,6 +183,7 @@ async def test_bulk_create_over_a_thousand_is_413(client: httpx.AsyncClient, wor
     rows = await Candidate.insert(
         *[Candidate(org=world.org_id, name="C", email=f"c{i}@x.test") for i in range(1_001)]
     ).returning(Candidate.id)
+    await Application.insert(*[Application(job=world.job_id, candidate=row["id"]) for row in rows])
     items = [
         {**one(world, "text", "ok"), "candidate_id": row["id"], "job_id": world.job_id}
         for row in rows

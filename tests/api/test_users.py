@@ -98,7 +98,7 @@ async def test_adding_a_duplicate_email_is_409(client: httpx.AsyncClient, world:
         headers=world.headers("admin"),
     )
     assert response.status_code == 409
-    assert response.json()["field"] == "email"
+    assert response.json()["extra"][0]["key"] == "email"
     # Another organization may use the same address.
     elsewhere = await client.post(
         "/api/users/",

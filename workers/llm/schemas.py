@@ -113,6 +113,8 @@ class ModelTurn(msgspec.Struct, frozen=True, kw_only=True):
 def _field_schema(t: mi.Type) -> dict[str, Any]:
     """One field in the subset of JSON Schema that strict structured outputs accept
     (lengths are not in that subset: the decoder checks them, and says so to the model)."""
+    if isinstance(t, mi.Metadata):  # examples and descriptions: for the API's documents
+        return _field_schema(t.type)
     if isinstance(t, mi.StrType):
         return {"type": "string"}
     if isinstance(t, mi.IntType):

@@ -1,0 +1,1 @@
+"""The HTTP contract, checked by Schemathesis against a served instance (`run.py`)."""
