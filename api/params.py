@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated
+
 from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
 from api.cache import JobListCache
 from models.identity.actor import Actor
@@ -16,3 +20,18 @@ AppSettings = NamedDependency[Settings]
 
 JobLists = NamedDependency[JobListCache]
 """The app's cache of encoded job lists (`api.cache`)."""
+
+UpdatedAfter = Annotated[
+    datetime | None,
+    QueryParameter(
+        description="RFC 3339: only rows changed after this moment, oldest change first, with "
+        "`next_cursor` to continue (incremental sync; see the README)."
+    ),
+]
+SyncCursor = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=200,
+        description="`next_cursor` of the previous page (incremental sync: always given).",
+    ),
+]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.params import CurrentActor
+from api.params import CurrentActor, UpdatedAfter
 from models.enums import JobStatus
 from models.jobs import operations as jobs
 from models.jobs.schemas import (
@@ -37,9 +37,12 @@ class JobController(Controller):
         offset: Annotated[int | None, QueryParameter(ge=0)] = None,
         status: FromQuery[JobStatus | None] = None,
         title: FromQuery[str | None] = None,
+        updated_after: UpdatedAfter = None,
     ) -> JobPage:
         filters = JobFilters(status=status, title=title)
-        return await jobs.list_jobs(actor, filters, limit=limit, cursor=cursor, offset=offset)
+        return await jobs.list_jobs(
+            actor, filters, limit=limit, cursor=cursor, offset=offset, updated_after=updated_after
+        )
 
     @post("/", operation_id="createJob", summary="Create a job you own")
     async def create_job(self, actor: CurrentActor, data: JSONBody[JobCreate]) -> Job:

@@ -11,13 +11,14 @@ from typing import Annotated
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.params import CurrentActor
+from api.params import CurrentActor, SyncCursor, UpdatedAfter
 from models.screening import responses
 from models.screening.schemas import (
     CandidateResponse,
     CandidateResponseChange,
     CandidateResponseCreate,
     CandidateResponseUpdate,
+    ResponseChanges,
     ResponsesUpsert,
     UpsertResult,
 )
@@ -35,8 +36,12 @@ class CandidateResponseController(Controller):
         job_id: FromQuery[int | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=responses.MAX_PAGE)] = 50,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
-    ) -> list[CandidateResponse]:
-        return await responses.list_responses(actor, candidate_id, job_id, limit, offset)
+        updated_after: UpdatedAfter = None,
+        cursor: SyncCursor = None,
+    ) -> list[CandidateResponse] | ResponseChanges:
+        return await responses.list_responses(
+            actor, candidate_id, job_id, limit, offset, updated_after, cursor
+        )
 
     @post("/", operation_id="createCandidateResponse")
     async def create_response(
