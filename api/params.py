@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from litestar.di import NamedDependency
@@ -27,3 +28,17 @@ Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="Rows to
 
 QueryId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 """An optional id in the query, in the range ids have."""
+UpdatedAfter = Annotated[
+    datetime | None,
+    QueryParameter(
+        description="RFC 3339: only rows changed after this moment, oldest change first, with "
+        "`next_cursor` to continue (incremental sync; see the README)."
+    ),
+]
+SyncCursor = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=200,
+        description="`next_cursor` of the previous page (incremental sync: always given).",
+    ),
+]

@@ -7,9 +7,9 @@ from typing import Annotated
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.params import CurrentActor, Offset
+from api.params import CurrentActor, Offset, SyncCursor, UpdatedAfter
 from models.pipeline import operations as pipeline
-from models.pipeline.schemas import Application, CandidateIn, StageChange
+from models.pipeline.schemas import Application, ApplicationChanges, CandidateIn, StageChange
 from models.stages import Stage
 
 
@@ -30,8 +30,12 @@ class CandidateController(Controller):
         stage: FromQuery[Stage | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=pipeline.MAX_PAGE)] = 50,
         offset: Offset = 0,
-    ) -> list[Application]:
-        return await pipeline.list_candidates(actor, job_id, stage, limit, offset)
+        updated_after: UpdatedAfter = None,
+        cursor: SyncCursor = None,
+    ) -> list[Application] | ApplicationChanges:
+        return await pipeline.candidates_page(
+            actor, job_id, stage, limit, offset, updated_after, cursor
+        )
 
     @post(
         "/",

@@ -11,12 +11,13 @@ from typing import Annotated
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.params import CurrentActor, Offset, QueryId
+from api.params import CurrentActor, Offset, QueryId, SyncCursor, UpdatedAfter
 from models.screening import criteria
 from models.screening.schemas import (
     Criteria,
     CriteriaBulk,
     CriteriaBulkResult,
+    CriteriaChanges,
     CriteriaCreate,
     CriteriaFields,
     CriteriaUpdate,
@@ -39,8 +40,10 @@ class CriteriaController(Controller):
         job_id: QueryId = None,
         limit: Annotated[int, QueryParameter(ge=1, le=criteria.MAX_PAGE)] = 50,
         offset: Offset = 0,
-    ) -> list[Criteria]:
-        return await criteria.list_criteria(actor, job_id, limit, offset)
+        updated_after: UpdatedAfter = None,
+        cursor: SyncCursor = None,
+    ) -> list[Criteria] | CriteriaChanges:
+        return await criteria.list_criteria(actor, job_id, limit, offset, updated_after, cursor)
 
     @post(
         "/",

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.params import CurrentActor, Offset
+from api.params import CurrentActor, Offset, UpdatedAfter
 from models.enums import JobStatus
 from models.jobs import operations as jobs
 from models.jobs.schemas import (
@@ -43,9 +43,12 @@ class JobController(Controller):
         offset: Offset | None = None,
         status: FromQuery[JobStatus | None] = None,
         title: FromQuery[str | None] = None,
+        updated_after: UpdatedAfter = None,
     ) -> JobPage:
         filters = JobFilters(status=status, title=title)
-        return await jobs.list_jobs(actor, filters, limit=limit, cursor=cursor, offset=offset)
+        return await jobs.list_jobs(
+            actor, filters, limit=limit, cursor=cursor, offset=offset, updated_after=updated_after
+        )
 
     @post(
         "/",

@@ -11,13 +11,14 @@ from typing import Annotated
 from litestar import Controller, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.params import CurrentActor, Offset, QueryId
+from api.params import CurrentActor, Offset, QueryId, SyncCursor, UpdatedAfter
 from models.screening import responses
 from models.screening.schemas import (
     CandidateResponse,
     CandidateResponseChange,
     CandidateResponseCreate,
     CandidateResponseUpdate,
+    ResponseChanges,
     ResponsesUpsert,
     UpsertResult,
 )
@@ -40,8 +41,12 @@ class CandidateResponseController(Controller):
         job_id: QueryId = None,
         limit: Annotated[int, QueryParameter(ge=1, le=responses.MAX_PAGE)] = 50,
         offset: Offset = 0,
-    ) -> list[CandidateResponse]:
-        return await responses.list_responses(actor, candidate_id, job_id, limit, offset)
+        updated_after: UpdatedAfter = None,
+        cursor: SyncCursor = None,
+    ) -> list[CandidateResponse] | ResponseChanges:
+        return await responses.list_responses(
+            actor, candidate_id, job_id, limit, offset, updated_after, cursor
+        )
 
     @post(
         "/",

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
-from models import cursors, events, list_versions
+from models import cursors, events, list_versions, sync
 from models.db import Compiled, atomic, fetch_rows, insert_one, is_postgres
 from models.enums import EmploymentType, GenerationStatus, JobStatus, Role, VersionSource
 from models.errors import Invalid, NotFound
@@ -247,8 +247,11 @@ async def list_jobs(
     limit: int = 50,
     cursor: str | None = None,
     offset: int | None = None,
+    updated_after: datetime | None = None,
 ) -> schemas.JobPage:
-    """A page of visible jobs, newest first. `cursor` (opaque) or `offset` picks the page."""
+    """A page of visible jobs, newest first. `cursor` (opaque) or `offset` picks the page.
+    With `updated_after` or a sync cursor: the jobs changed since, oldest change first
+    (`models.sync`)."""
     if not 1 <= limit <= MAX_PAGE:
         raise Invalid(f"limit must be between 1 and {MAX_PAGE}", field="limit")
     if offset is not None and offset < 0:
@@ -263,6 +266,13 @@ async def list_jobs(
         query = query.where(Job.status == filters.status)
     if filters.title and filters.title.strip():
         query = query.where(title_contains(filters.title.strip()))
+    position = sync.start(updated_after, cursor)
+    if position is not None:
+        if offset is not None:
+            raise Invalid("offset does not go with updated_after or a sync cursor", field="offset")
+        rows, next_position = await sync.page(query, Job, position, limit)
+        changed = [job_out(row) for row in rows]
+        return schemas.JobPage(items=changed, limit=limit, next_cursor=next_position)
     if cursor:
         query = query.where(Job.id < decode_cursor(cursor))
     if offset:

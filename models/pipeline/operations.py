@@ -11,7 +11,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from models import events
+from models import events, sync
 from models.db import atomic, insert_one
 from models.errors import Conflict, Invalid, NotFound
 from models.events import EntityType, EventType
@@ -88,6 +88,7 @@ def _application_out(row: dict[str, Any]) -> schemas.Application:
 
 
 _APPLICATION_COLUMNS = (
+    Application.id,  # the sync's cursor position
     Application.job,
     Application.candidate,
     Application.candidate.name,
@@ -101,6 +102,37 @@ _APPLICATION_COLUMNS = (
 async def list_candidates(
     actor: Actor, job_id: int, stage: Stage | None = None, limit: int = 50, offset: int = 0
 ) -> list[schemas.Application]:
+    """A job's candidates, in the order they applied."""
+    query = await _candidates(actor, job_id, stage, limit, offset)
+    rows = await query.order_by(Application.id).limit(limit).offset(offset)
+    return [_application_out(row) for row in rows]
+
+
+async def candidates_page(
+    actor: Actor,
+    job_id: int,
+    stage: Stage | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    updated_after: datetime | None = None,
+    cursor: str | None = None,
+) -> list[schemas.Application] | schemas.ApplicationChanges:
+    """`list_candidates`; with `updated_after` or a sync cursor, the applications changed
+    since (`models.sync`)."""
+    position = sync.start(updated_after, cursor)
+    if position is None:
+        if cursor:
+            raise Invalid("cursor must be a next_cursor of this list's sync", field="cursor")
+        return await list_candidates(actor, job_id, stage, limit, offset)
+    query = await _candidates(actor, job_id, stage, limit, offset)
+    changed, next_cursor = await sync.page(query, Application, position, limit)
+    items = [_application_out(row) for row in changed]
+    return schemas.ApplicationChanges(items=items, next_cursor=next_cursor)
+
+
+async def _candidates(
+    actor: Actor, job_id: int, stage: Stage | None, limit: int, offset: int
+) -> Any:
     if not 1 <= limit <= MAX_PAGE:
         raise Invalid(f"limit must be between 1 and {MAX_PAGE}", field="limit")
     if offset < 0:
@@ -111,8 +143,7 @@ async def list_candidates(
     query = Application.select(*_APPLICATION_COLUMNS).where(Application.job == job_id)
     if stage is not None:
         query = query.where(Application.stage == stage)
-    rows = await query.order_by(Application.id).limit(limit).offset(offset)
-    return [_application_out(row) for row in rows]
+    return query
 
 
 async def add_candidate(

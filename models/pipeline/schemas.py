@@ -37,3 +37,11 @@ class Application(msgspec.Struct, frozen=True, kw_only=True):
     stage: Stage
     created_at: datetime
     updated_at: datetime
+
+
+class ApplicationChanges(msgspec.Struct, frozen=True, kw_only=True):
+    """Incremental sync of a job's candidates: those changed since, oldest change first."""
+
+    items: list[Application]
+    next_cursor: str
+    """Always set: pass it as `cursor` for the next page, or later for what changed since."""

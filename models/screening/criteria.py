@@ -7,12 +7,13 @@ not listed, cannot be read or updated (NotFound), and a bulk write naming it is 
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 from piccolo.columns import Column
 
-from models import events
+from models import events, sync
 from models.db import atomic
 from models.enums import CriteriaKind
 from models.errors import Invalid, NotFound, TooLarge
@@ -144,7 +145,9 @@ def _fields(data: schemas.CriteriaFields) -> dict[str, Any]:
 
 
 def _columns(values: dict[str, Any]) -> dict[Any, Any]:
-    return {Criteria._meta.get_column_by_name(name): value for name, value in values.items()}
+    """An update of these values, stamped (the incremental sync reads `updated_at`)."""
+    columns = {Criteria._meta.get_column_by_name(name): value for name, value in values.items()}
+    return {**columns, Criteria.updated_at: datetime.now(UTC)}
 
 
 def _page(limit: int, offset: int) -> None:
@@ -180,11 +183,22 @@ async def load_criterion(
 
 
 async def list_criteria(
-    actor: Actor, job_id: int | None = None, limit: int = 50, offset: int = 0
-) -> list[schemas.Criteria]:
-    """Live criteria of one job, or of every job the caller can see, a page at a time."""
+    actor: Actor,
+    job_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    updated_after: datetime | None = None,
+    cursor: str | None = None,
+) -> list[schemas.Criteria] | schemas.CriteriaChanges:
+    """Live criteria of one job, or of every job the caller can see, a page at a time; with
+    `updated_after` or a sync cursor, those changed (or deleted) since (`models.sync`)."""
     _page(limit, offset)
-    query = Criteria.select().where(Criteria.is_deleted == False)  # noqa: E712
+    position = sync.start(updated_after, cursor)
+    if position is None and cursor:
+        raise Invalid("cursor must be a next_cursor of this list's sync", field="cursor")
+    query = Criteria.select()
+    if position is None:
+        query = query.where(Criteria.is_deleted == False)  # noqa: E712
     order: tuple[Column, ...]
     if job_id is not None:
         await load_job(actor, job_id)
@@ -193,6 +207,13 @@ async def list_criteria(
     else:
         query = query.where(Criteria.job.is_in(Job.select(Job.id).where(visible_jobs(actor))))
         order = (Criteria.job, Criteria.position, Criteria.id)
+    if position is not None:
+        changed, next_cursor = await sync.page(query, Criteria, position, limit)
+        return schemas.CriteriaChanges(
+            items=[criteria_out(row) for row in changed if not row["is_deleted"]],
+            deleted=[row["id"] for row in changed if row["is_deleted"]],
+            next_cursor=next_cursor,
+        )
     rows = await query.order_by(*order).limit(limit).offset(offset)
     return [criteria_out(row) for row in rows]
 
@@ -288,7 +309,7 @@ async def delete_criteria(actor: Actor, criteria_id: int) -> None:
     """Soft delete: the row stays (its responses too) but the criterion is gone for good."""
     async with atomic():
         current = await load_criterion(actor, criteria_id, Action.CHANGE)
-        await Criteria.update({Criteria.is_deleted: True}).where(Criteria.id == criteria_id)
+        await Criteria.update(_columns({"is_deleted": True})).where(Criteria.id == criteria_id)
         await _record(actor, current["job"], criteria_id, deleted=[criteria_id])
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from models import events
+from models import events, sync
 from models.db import atomic, insert_one, is_postgres
 from models.errors import Conflict, Invalid, NotFound, TooLarge
 from models.events import EntityType, EventType
@@ -135,8 +135,11 @@ async def list_responses(
     job_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> list[schemas.CandidateResponse]:
-    """Responses on jobs the caller can see, optionally of one candidate and/or one job."""
+    updated_after: datetime | None = None,
+    cursor: str | None = None,
+) -> list[schemas.CandidateResponse] | schemas.ResponseChanges:
+    """Responses on jobs the caller can see, optionally of one candidate and/or one job;
+    with `updated_after` or a sync cursor, those written since (`models.sync`)."""
     if not 1 <= limit <= MAX_PAGE:
         raise Invalid(f"limit must be between 1 and {MAX_PAGE}", field="limit")
     if offset < 0:
@@ -150,6 +153,13 @@ async def list_responses(
         query = query.where(CandidateResponse.job.is_in(visible))
     if candidate_id is not None:
         query = query.where(CandidateResponse.candidate == candidate_id)
+    position = sync.start(updated_after, cursor)
+    if position is not None:
+        changed, next_cursor = await sync.page(query, CandidateResponse, position, limit)
+        items = [response_out(row) for row in changed]
+        return schemas.ResponseChanges(items=items, next_cursor=next_cursor)
+    if cursor:
+        raise Invalid("cursor must be a next_cursor of this list's sync", field="cursor")
     rows = await query.order_by(CandidateResponse.id).limit(limit).offset(offset)
     return [response_out(row) for row in rows]
 

@@ -150,3 +150,21 @@ class UpsertResult(msgspec.Struct, frozen=True, kw_only=True):
     status: Literal["success"] = "success"
     created: int
     updated: int
+
+
+class CriteriaChanges(msgspec.Struct, frozen=True, kw_only=True):
+    """Incremental sync of criteria: those changed since, oldest change first."""
+
+    items: list[Criteria]
+    deleted: list[int]
+    """Criteria deleted since (in this page's stretch of changes)."""
+    next_cursor: str
+    """Always set: pass it as `cursor` for the next page, or later for what changed since."""
+
+
+class ResponseChanges(msgspec.Struct, frozen=True, kw_only=True):
+    """Incremental sync of candidate responses: those written since, oldest first."""
+
+    items: list[CandidateResponse]
+    next_cursor: str
+    """Always set: pass it as `cursor` for the next page, or later for what changed since."""
