@@ -21,13 +21,19 @@ class WebhookController(Controller):
     path = "/api/webhooks"
     tags = ["webhooks"]
 
-    @get("/", operation_id="listWebhooks", summary="The organization's webhook endpoints")
+    @get(
+        "/",
+        operation_id="listWebhooks",
+        response_description="The endpoints, oldest first, without their secrets.",
+        summary="The organization's webhook endpoints",
+    )
     async def list_webhooks(self, actor: CurrentActor) -> list[Webhook]:
         return await endpoints.list_endpoints(actor)
 
     @post(
         "/",
         operation_id="createWebhook",
+        response_description="The endpoint, with its signing secret (shown only now).",
         summary="Register an endpoint for the organization's events",
         description="The answer carries the signing secret; it is never shown again.",
     )
@@ -38,11 +44,21 @@ class WebhookController(Controller):
         allow_private = settings.webhook_allow_private
         return await endpoints.register(actor, data, box=box, allow_private=allow_private)
 
-    @get("/{webhook_id:int}", operation_id="getWebhook", summary="One webhook endpoint")
+    @get(
+        "/{webhook_id:int}",
+        operation_id="getWebhook",
+        response_description="The endpoint, without its secret.",
+        summary="One webhook endpoint",
+    )
     async def get_webhook(self, actor: CurrentActor, webhook_id: FromPath[int]) -> Webhook:
         return await endpoints.get_endpoint(actor, webhook_id)
 
-    @patch("/{webhook_id:int}", operation_id="updateWebhook", summary="Change an endpoint")
+    @patch(
+        "/{webhook_id:int}",
+        operation_id="updateWebhook",
+        response_description="The endpoint as changed.",
+        summary="Change an endpoint",
+    )
     async def update_webhook(
         self,
         actor: CurrentActor,
@@ -53,13 +69,19 @@ class WebhookController(Controller):
         allow_private = settings.webhook_allow_private
         return await endpoints.update(actor, webhook_id, data, allow_private=allow_private)
 
-    @delete("/{webhook_id:int}", operation_id="deleteWebhook", summary="Remove an endpoint")
+    @delete(
+        "/{webhook_id:int}",
+        operation_id="deleteWebhook",
+        response_description="Removed, with its deliveries.",
+        summary="Remove an endpoint",
+    )
     async def delete_webhook(self, actor: CurrentActor, webhook_id: FromPath[int]) -> None:
         await endpoints.remove(actor, webhook_id)
 
     @post(
         "/{webhook_id:int}/rotate-secret",
         operation_id="rotateWebhookSecret",
+        response_description="The endpoint, with its new secret (shown only now).",
         summary="Give an endpoint a new signing secret (shown once)",
         status_code=200,
     )
@@ -72,6 +94,7 @@ class WebhookController(Controller):
     @get(
         "/{webhook_id:int}/deliveries",
         operation_id="listWebhookDeliveries",
+        response_description="A page of deliveries; `next_cursor` fetches the next.",
         summary="An endpoint's deliveries, newest first, with their attempts",
     )
     async def list_deliveries(
@@ -91,6 +114,7 @@ class WebhookController(Controller):
     @post(
         "/{webhook_id:int}/deliveries/{delivery_id:int}/redeliver",
         operation_id="redeliverWebhook",
+        response_description="The new delivery of the same event, pending.",
         summary="Send a delivery's event to the endpoint once more",
         status_code=202,
     )

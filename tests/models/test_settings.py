@@ -52,6 +52,7 @@ BAD_VALUES = [
     ("HIREBOT_SERVE_SHUTDOWN_GRACE", "7200", "a whole number of seconds from 1 to 3600"),
     ("HIREBOT_MAX_BODY_BYTES", "10", "a whole number of bytes from 1024 to 1073741824"),
     ("HIREBOT_WORKER_METRICS_PORT", "70000", "a whole number from 0 to 65535 (0: off)"),
+    ("HIREBOT_WEBHOOK_RETRY_HOURS", "1", "a number of hours from 24 to 168"),
     ("HIREBOT_LLM_MONTHLY_TOKENS", "-1", "tokens from 0 to 1000000000000 (0: no limit)"),
     ("HIREBOT_OFFLINE_STREAM_PACE", "9", "a number of seconds from 0 to 5"),
     ("HIREBOT_CONVERSATION_TURNS_PER_MINUTE", "0", "a whole number from 1 to 1000"),
