@@ -21,7 +21,10 @@ class CandidateController(Controller):
         "/",
         operation_id="listCandidates",
         summary="List the job's candidates, optionally at one stage",
-        response_description="Candidates, in the order they applied; with updated_after or a sync cursor, the changes since (oldest first) and next_cursor.",
+        response_description=(
+            "Candidates, in the order they applied"
+            "; with updated_after or a sync cursor, the changes since (oldest first) and next_cursor."
+        ),
     )
     async def list_candidates(
         self,

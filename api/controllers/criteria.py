@@ -31,7 +31,10 @@ class CriteriaController(Controller):
     @get(
         "/",
         operation_id="listCriteria",
-        response_description="Criteria in position order; with updated_after or a sync cursor, the changes since (oldest first) and next_cursor.",
+        response_description=(
+            "Criteria in position order"
+            "; with updated_after or a sync cursor, the changes since (oldest first) and next_cursor."
+        ),
         summary="Criteria of a job, or of every job you see",
     )
     async def list_criteria(

@@ -32,7 +32,10 @@ class CandidateResponseController(Controller):
         "/",
         operation_id="listCandidateResponses",
         summary="List candidates' answers, by candidate or job",
-        response_description="Answers, oldest first; with updated_after or a sync cursor, the changes since (oldest first) and next_cursor.",
+        response_description=(
+            "Answers, oldest first"
+            "; with updated_after or a sync cursor, the changes since (oldest first) and next_cursor."
+        ),
     )
     async def list_responses(
         self,
