@@ -23,7 +23,8 @@ class CandidateController(Controller):
         summary="List the job's candidates, optionally at one stage",
         response_description=(
             "Candidates, in the order they applied"
-            "; with updated_after or a sync cursor, the changes since (oldest first) and next_cursor."
+            "; with updated_after or a sync cursor, the changes since (oldest first) "
+            "and next_cursor."
         ),
     )
     async def list_candidates(

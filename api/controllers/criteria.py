@@ -33,7 +33,8 @@ class CriteriaController(Controller):
         operation_id="listCriteria",
         response_description=(
             "Criteria in position order"
-            "; with updated_after or a sync cursor, the changes since (oldest first) and next_cursor."
+            "; with updated_after or a sync cursor, the changes since (oldest first) "
+            "and next_cursor."
         ),
         summary="Criteria of a job, or of every job you see",
     )

@@ -34,7 +34,8 @@ class CandidateResponseController(Controller):
         summary="List candidates' answers, by candidate or job",
         response_description=(
             "Answers, oldest first"
-            "; with updated_after or a sync cursor, the changes since (oldest first) and next_cursor."
+            "; with updated_after or a sync cursor, the changes since (oldest first) "
+            "and next_cursor."
         ),
     )
     async def list_responses(
