@@ -66,7 +66,20 @@ async def migrated() -> AsyncIterator[None]:
     assert result.success, result.message
     await open_pool(get_settings())
     yield
-    await close_pool()
+    await close_pool_of_the_run()
+
+
+async def close_pool_of_the_run() -> None:
+    """Close the pool, and terminate it when a connection is still checked out after 30 s:
+    a test task cancelled between a connection's acquire and release (pytest-asyncio
+    cancels what a test leaves running) would otherwise keep the run from ever ending.
+    The database is dropped right after."""
+    try:
+        await asyncio.wait_for(asyncio.shield(close_pool()), 30)
+    except TimeoutError:
+        pool = getattr(current_engine(), "pool", None)
+        if pool is not None:
+            pool.terminate()
 
 
 @pytest.fixture(name="db")
