@@ -42,3 +42,8 @@ SyncCursor = Annotated[
         description="`next_cursor` of the previous page (incremental sync: always given).",
     ),
 ]
+
+PageCursor = Annotated[
+    str | None, QueryParameter(max_length=40, description="`next_cursor` of the previous page.")
+]
+"""A newest-first page's cursor (the audit log, webhook deliveries)."""

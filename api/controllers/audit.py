@@ -8,14 +8,11 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from api.params import CurrentActor
+from api.params import CurrentActor, PageCursor
 from models import events
 from models.events import AuditFilters, AuditPage, EntityType, EventType
 
 Limit = Annotated[int, QueryParameter(ge=1, le=events.MAX_PAGE)]
-Cursor = Annotated[
-    str | None, QueryParameter(max_length=40, description="`next_cursor` of the previous page.")
-]
 
 
 class AuditController(Controller):
@@ -38,7 +35,7 @@ class AuditController(Controller):
         after: FromQuery[datetime | None] = None,
         before: FromQuery[datetime | None] = None,
         limit: Limit = 50,
-        cursor: Cursor = None,
+        cursor: PageCursor = None,
     ) -> AuditPage:
         filters = AuditFilters(
             entity_type=entity_type,
@@ -57,6 +54,10 @@ class AuditController(Controller):
         summary="What happened to a job, newest first",
     )
     async def job_history(
-        self, actor: CurrentActor, job_id: FromPath[int], limit: Limit = 50, cursor: Cursor = None
+        self,
+        actor: CurrentActor,
+        job_id: FromPath[int],
+        limit: Limit = 50,
+        cursor: PageCursor = None,
     ) -> AuditPage:
         return await events.job_history(actor, job_id, limit=limit, cursor=cursor)

@@ -7,14 +7,10 @@ from typing import Annotated, Literal
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from api.params import AppSettings, CurrentActor
+from api.params import AppSettings, CurrentActor, PageCursor
 from models.webhooks import deliveries, endpoints
 from models.webhooks.deliveries import Delivery, DeliveryPage
 from models.webhooks.endpoints import Webhook, WebhookCreate, WebhookUpdate, WebhookWithSecret
-
-Cursor = Annotated[
-    str | None, QueryParameter(max_length=40, description="`next_cursor` of the previous page.")
-]
 
 
 class WebhookController(Controller):
@@ -105,7 +101,7 @@ class WebhookController(Controller):
             Literal["pending", "delivered", "failed"] | None, QueryParameter(name="state")
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=deliveries.MAX_PAGE)] = 50,
-        cursor: Cursor = None,
+        cursor: PageCursor = None,
     ) -> DeliveryPage:
         return await deliveries.page(
             actor, webhook_id, limit=limit, cursor=cursor, state=delivery_state
