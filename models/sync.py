@@ -66,21 +66,15 @@ def decode(cursor: str) -> Position:
         ) from None
 
 
-def is_sync_cursor(cursor: str | None) -> bool:
-    """Whether `cursor` is a sync cursor (not a list's plain page cursor)."""
-    if not cursor:
-        return False
-    try:
-        decode(cursor)
-    except Invalid:
-        return False
-    return True
-
-
 def start(updated_after: datetime | None, cursor: str | None) -> Position | None:
     """Where a sync starts; None when the caller asked for the plain list."""
     if updated_after is None:
-        return decode(cursor) if cursor and is_sync_cursor(cursor) else None
+        if not cursor:
+            return None
+        try:
+            return decode(cursor)
+        except Invalid:  # not a sync cursor: the plain list's own (it checks it)
+            return None
     if cursor:
         raise Invalid("give updated_after or cursor, not both", field="cursor")
     if updated_after.tzinfo is None:
