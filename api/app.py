@@ -42,7 +42,7 @@ from bot.app import build_bolt_app
 from bot.http import slack_events, slack_install, slack_oauth_redirect
 from models.settings import Settings, get_settings
 from workers.logs import configure_logging
-from workers.runtime import serving
+from workers.runtime import serving, settle_heap
 
 ROUTES: list[ControllerRouterHandler] = [
     health,
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.bolt = build_bolt_app(settings) if settings.slack_configured else None
             if app.state.bolt is not None:
                 await app.state.bolt.warm()
+            settle_heap()
             yield
 
     configure_logging(settings)

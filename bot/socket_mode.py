@@ -24,7 +24,7 @@ import bot.tasks  # noqa: F401
 from bot.app import build_bolt_app
 from bot.payloads import Malformed, check_shape
 from models.settings import Settings
-from workers.runtime import serving
+from workers.runtime import serving, settle_heap
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await app.warm()
         handler = SocketModeHandler(app, settings.slack_app_token)
         await handler.connect_async()
+        settle_heap()
         try:
             await stop.wait()
         finally:

@@ -95,7 +95,9 @@ class Weights(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
         return self.skills + self.experience + self.education + self.criteria
 
 
-class Job(msgspec.Struct, frozen=True, kw_only=True):
+# Lists build thousands of these: `gc=False` keeps them out of the cyclic collector, which is
+# safe because a frozen struct of plain values can never be part of a reference cycle.
+class Job(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: int
     org_id: int
     owner_id: int
@@ -161,7 +163,7 @@ class Generation(msgspec.Struct, frozen=True, kw_only=True):
     error: str | None = None
 
 
-class JobName(msgspec.Struct, frozen=True, kw_only=True):
+class JobName(msgspec.Struct, frozen=True, kw_only=True, gc=False):  # (as `Job`)
     id: int
     title: str
     status: JobStatus
