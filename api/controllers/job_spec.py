@@ -29,7 +29,7 @@ class JobSpecController(Controller):
         description=jobs.LIST_SHAPE,
         responses={
             200: ResponseSpec(
-                description="The jobs, newest first, each with its weights.",
+                description="The jobs, oldest first (by id).",
                 data_container=list[Job],
             )
         },
@@ -43,7 +43,7 @@ class JobSpecController(Controller):
         summary="Ids, titles and statuses of the jobs you can see",
         responses={
             200: ResponseSpec(
-                description="Id, title and status of each job, newest first.",
+                description="Id, title and status of each job, oldest first (by id).",
                 data_container=list[JobName],
             )
         },
