@@ -17,7 +17,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-import msgspec
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
@@ -53,7 +52,7 @@ class JobListCache:
         """`list/` as JSON."""
 
         async def build() -> bytes:
-            return msgspec.json.encode(await jobs.list_owned_and_shared(actor))
+            return await jobs.list_owned_and_shared_json(actor)
 
         return await self._get_or_build(actor, "list", "", build)
 
@@ -61,7 +60,7 @@ class JobListCache:
         """`job-names-list/` as JSON."""
 
         async def build() -> bytes:
-            return msgspec.json.encode(await jobs.job_names(actor, title))
+            return await jobs.job_names_json(actor, title)
 
         return await self._get_or_build(actor, "names", (title or "").strip().lower(), build)
 

@@ -207,6 +207,11 @@ class Compiled:
         engine = current_engine()
         if not isinstance(engine, PostgresEngine):
             return await fetch_rows(self.build(*values))
+        sql, args = self.statement(*values)
+        return await _fetch(engine, sql, args)
+
+    def statement(self, *values: Any) -> tuple[str, list[Any]]:
+        """The PostgreSQL statement and its arguments for these values."""
         if self._sql is None:
             sentinels = [-(10**9) - n for n in range(len(values))]
             [querystring] = self.build(*sentinels).querystrings
@@ -216,20 +221,31 @@ class Compiled:
             ]
             self._sql = sql
         args = [values[ref] if is_value else ref for is_value, ref in self._slots]
-        return await _fetch(engine, self._sql, args)
+        return self._sql, args
 
 
 async def _fetch(engine: PostgresEngine, sql: str, args: list[Any]) -> Sequence[Mapping[str, Any]]:
     """Run `sql` in the transaction under way, or on a connection of the pool."""
+    return await _run(engine, "fetch", sql, args)  # type: ignore[no-any-return]
+
+
+async def fetch_value(sql: str, args: list[Any]) -> Any:
+    """The first column of the first row of a PostgreSQL statement."""
+    engine = current_engine()
+    assert isinstance(engine, PostgresEngine)
+    return await _run(engine, "fetchval", sql, args)
+
+
+async def _run(engine: PostgresEngine, method: str, sql: str, args: list[Any]) -> Any:
     transaction = engine.current_transaction.get()
     if transaction is not None:
-        return await transaction.connection.fetch(sql, *args)  # type: ignore[no-any-return]
+        return await getattr(transaction.connection, method)(sql, *args)
     if engine.pool is not None:
         async with engine.pool.acquire() as connection:
-            return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+            return await getattr(connection, method)(sql, *args)
     connection = await engine.get_new_connection()
     try:
-        return await connection.fetch(sql, *args)  # type: ignore[no-any-return]
+        return await getattr(connection, method)(sql, *args)
     finally:
         await connection.close()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ import msgspec
 from piccolo.columns.combination import WhereRaw
 
 from models import cursors, events, list_versions, sync
-from models.db import Compiled, atomic, fetch_rows, insert_one, is_postgres
+from models.db import atomic, insert_one, is_postgres
 from models.enums import EmploymentType, GenerationStatus, JobStatus, Role, VersionSource
 from models.errors import Invalid, NotFound
 from models.events import EntityType, EventType
@@ -31,6 +31,7 @@ from models.jobs.access import (
     visible_jobs,
 )
 from models.jobs.skills import clean_skills
+from models.json_lists import JsonList
 from models.language import LanguageReport, check_language
 from models.stages import STAGE_VALUES
 from models.tables import Job, JobShare, JobStageCount, ResumeScoreWeights, User
@@ -193,52 +194,103 @@ async def generation_state(actor: Actor, job_id: int) -> schemas.Generation:
 
 async def list_owned_and_shared(actor: Actor) -> list[schemas.Job]:
     """The spec's `list/`: jobs the caller owns or that are shared with them (any role)."""
-    rows = await _OWNED_AND_SHARED.rows(actor.org_id, actor.user_id)
-    return [job_out(row) for row in rows]
+    return await _OWNED_AND_SHARED.structs(actor.org_id, actor.user_id)
 
 
-def _list_query(org_id: int, user_id: int) -> Any:
+async def list_owned_and_shared_json(actor: Actor) -> bytes:
+    """`list_owned_and_shared` as the API's JSON, joined by the database where it can."""
+    return await _OWNED_AND_SHARED.encode(actor.org_id, actor.user_id)
+
+
+def _list_query(columns: Sequence[Any], org_id: int, user_id: int) -> Any:
     actor = Actor(user_id=user_id, org_id=org_id, role=Role.EDITOR, name="", email="")
-    return Job.select(*JOB_COLUMNS).where(owned_or_shared(actor)).order_by(Job.id)
+    return Job.select(*columns).where(owned_or_shared(actor)).order_by(Job.id)
 
 
-def _names_query(org_id: int, user_id: int, admin: bool) -> Any:
-    role = Role.ADMIN if admin else Role.EDITOR
-    actor = Actor(user_id=user_id, org_id=org_id, role=role, name="", email="")
-    return Job.select(Job.id, Job.title, Job.status).where(visible_jobs(actor)).order_by(Job.id)
+def _names_query(admin: bool, titled: bool) -> Callable[..., Any]:
+    """The names select of an Admin or not, with a title filter or not (`Compiled` wants one
+    statement per shape)."""
+
+    def build(columns: Sequence[Any], org_id: int, user_id: int, pattern: str = "") -> Any:
+        role = Role.ADMIN if admin else Role.EDITOR
+        actor = Actor(user_id=user_id, org_id=org_id, role=role, name="", email="")
+        query = Job.select(*columns).where(visible_jobs(actor))
+        if titled:
+            query = query.where(title_like(pattern))
+        return query.order_by(Job.id)
+
+    return build
 
 
-_OWNED_AND_SHARED = Compiled(_list_query)
-_NAMES = {
-    admin: Compiled(lambda org_id, user_id, admin=admin: _names_query(org_id, user_id, admin))
-    for admin in (True, False)
+def _job_name(row: Mapping[str, Any]) -> schemas.JobName:
+    return schemas.JobName(id=row["id"], title=row["title"], status=_STATUS[row["status"]])
+
+
+JOB_IN_LISTS = {
+    "org_id": "org",
+    "owner_id": "owner",
+    "weights": None,
+    "description_provenance": None,
+    "language_check": None,
 }
+"""The columns behind a job's fields in lists (None: null in lists, `LIST_SHAPE`): what
+`job_out` reads, and what the trigger storing each job's JSON writes (`models.json_lists`)."""
+
+_OWNED_AND_SHARED = JsonList(_list_query, JOB_COLUMNS, job_out, table="job", stored="list_json")
+_NAMES = {
+    (admin, titled): JsonList(
+        _names_query(admin, titled),
+        (Job.id, Job.title, Job.status),
+        _job_name,
+        table="job",
+        stored="names_json",
+        join_in_database=True,
+        order_by=Job.id,
+    )
+    for admin in (True, False)
+    for titled in (True, False)
+}
+
+
+def _names_of(actor: Actor, title: str | None) -> tuple[JsonList[schemas.JobName], tuple[Any, ...]]:
+    check_text({"title": title})
+    values: tuple[Any, ...] = (actor.org_id, actor.user_id)
+    if title and title.strip():
+        return _NAMES[actor.is_admin, True], (*values, like_pattern(title.strip()))
+    return _NAMES[actor.is_admin, False], values
 
 
 async def job_names(actor: Actor, title: str | None = None) -> list[schemas.JobName]:
     """The spec's `job-names-list/`: visible jobs (all of the organization for Admins)."""
-    check_text({"title": title})
-    if title and title.strip():
-        query = Job.select(Job.id, Job.title, Job.status).where(visible_jobs(actor))
-        rows = await fetch_rows(query.where(title_contains(title.strip())).order_by(Job.id))
-    else:
-        rows = await _NAMES[actor.is_admin].rows(actor.org_id, actor.user_id)
-    status = _STATUS
-    return [schemas.JobName(id=r["id"], title=r["title"], status=status[r["status"]]) for r in rows]
+    names, values = _names_of(actor, title)
+    return await names.structs(*values)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+async def job_names_json(actor: Actor, title: str | None = None) -> bytes:
+    """`job_names` as the API's JSON, written by the database where it can."""
+    names, values = _names_of(actor, title)
+    return await names.encode(*values)
 
 
-def title_contains(text: str) -> WhereRaw:
-    """Jobs whose title contains `text`, ignoring case, with `%`, `_` and `\\` literal.
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with `%`, `_` and `\\` literal."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def title_like(pattern: str) -> WhereRaw:
+    """Jobs whose title matches the LIKE `pattern`, ignoring case.
 
     The ESCAPE clause is explicit because SQLite's LIKE has no default escape character
     (PostgreSQL's is the backslash); SQLite's LIKE already ignores ASCII case.
     """
     operator = "ILIKE" if is_postgres() else "LIKE"
-    return WhereRaw(f'"job"."title" {operator} {{}} ESCAPE \'\\\'', f"%{_escape_like(text)}%")
+    return WhereRaw(f'"job"."title" {operator} {{}} ESCAPE \'\\\'', pattern)
+
+
+def title_contains(text: str) -> WhereRaw:
+    """Jobs whose title contains `text`, ignoring case (`like_pattern`)."""
+    return title_like(like_pattern(text))
 
 
 async def list_jobs(
