@@ -40,12 +40,6 @@ class JsonList(Generic[S]):
     `build(columns, *values)` makes the select of those columns (the access rule is in its
     where clause): the struct's `columns` for `structs` (and SQLite), or the `stored` text
     column of `table` for `encode`. `to_struct` turns a selected row into the struct.
-
-    Who joins the stored texts is a measured choice (bench/README.md). For a few big rows
-    (160 jobs of 1.3 kB), Python: PostgreSQL growing a string of a few hundred kB cost it
-    more (memory handed back to the system and taken again for each list) than one
-    `bytes.join`. For many small rows (2,000 names), PostgreSQL (`join_in_database`): a
-    record per row cost Python more than the string cost PostgreSQL.
     """
 
     def __init__(
@@ -56,46 +50,30 @@ class JsonList(Generic[S]):
         *,
         table: str,
         stored: str,
-        join_in_database: bool = False,
-        order_by: Column | None = None,
     ) -> None:
         self.to_struct = to_struct
         self._rows = Compiled(lambda *values: build(columns, *values))
-        # textsend: the text's bytes as they are stored, so asyncpg hands over bytes and
-        # Python neither decodes nor encodes them.
-        stored_column = f"{_quoted(table)}.{_quoted(stored)}"
-        self._join: str | None = None
-        if join_in_database:
-            # string_agg's own ORDER BY: a subquery's order is not promised to reach it.
-            assert order_by is not None, "the database needs the order to join in"
-            order = _quoted(order_by._meta.db_column_name)
-            text = QueryString(f"textsend({stored_column})").as_alias(_STORED)
-            self._json_rows = Compiled(lambda *values: build((order_by, text), *values))
-            # Joined as bytea: one string grows, and nothing copies it again (no brackets
-            # added, no conversion), since each copy of a few hundred kB costs PostgreSQL
-            # fresh memory from the system.
-            self._join = f"SELECT string_agg(r.{_STORED}, ','::bytea ORDER BY r.{order}) FROM ("
-        else:
-            text = QueryString(f"textsend({stored_column})").as_alias(_STORED)
-            self._json_rows = Compiled(lambda *values: build((text,), *values))
+        # textsend: the text's bytes as stored, so Python neither decodes nor encodes them.
+        stored_bytes = QueryString(f"textsend({_quoted(table)}.{_quoted(stored)})")
+        self._json_rows = Compiled(lambda *values: build((stored_bytes,), *values))
 
     async def structs(self, *values: Any) -> list[S]:
         """The rows as structs, for the callers that work with them (Slack's pickers)."""
         return [self.to_struct(row) for row in await self._rows.rows(*values)]
 
     async def encode(self, *values: Any) -> bytes:
-        """The rows' JSON array: their stored texts, joined (msgspec on SQLite)."""
+        """The rows' JSON array: their stored texts, joined (msgspec on SQLite).
+
+        One array of the select's rows, in the select's order (an ARRAY(subquery) keeps
+        it), which asyncpg reads into a list of bytes without a record per row. Measured
+        against the alternatives (bench/README.md): string_agg's ORDER BY sorted the rows
+        again, and a string of a few hundred kB grown by PostgreSQL cost it more than this.
+        """
         if not isinstance(current_engine(), PostgresEngine):
             return msgspec.json.encode(await self.structs(*values))
-        if self._join is not None:
-            select, args = self._json_rows.statement(*values)
-            joined = await fetch_value(f"{self._join}{select}) AS r", args)
-            return b"[" + (joined or b"") + b"]"
-        rows = await self._json_rows.rows(*values)
-        return b"[" + b",".join([row[_STORED] for row in rows]) + b"]"
-
-
-_STORED = "stored_json"
+        select, args = self._json_rows.statement(*values)
+        texts = await fetch_value(f"SELECT ARRAY({select})", args)
+        return b"[" + b",".join(texts) + b"]"
 
 
 def row_json(struct: type[msgspec.Struct], columns: Mapping[str, str | None], alias: str) -> str:

@@ -244,8 +244,6 @@ _NAMES = {
         _job_name,
         table="job",
         stored="names_json",
-        join_in_database=True,
-        order_by=Job.id,
     )
     for admin in (True, False)
     for titled in (True, False)
