@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 LEASE_SECONDS = 30.0
 SWEEP_SECONDS = 60.0
+STOP_SECONDS = 10.0
 KEEP_DONE = timedelta(days=7)
 
 _wake = asyncio.Event()
@@ -106,32 +107,44 @@ class Relay:
         self.broker, self.settings = broker, settings
         self.resend_after = worst_case_seconds(settings) + 30.0
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._last_sweep = float("-inf")
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._loop(), name="hirebot-relay")
 
     async def stop(self) -> None:
+        """Let the pass under way finish, then stop. Not cancelled mid-pass: a transaction
+        cancelled while it begins leaks its connection, and the pool would never close."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            _wake.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=STOP_SECONDS)
+            except TimeoutError:  # a pass stuck on a database that does not answer
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
             self._task = None
 
     async def _loop(self) -> None:
         failures = 0
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(_wake.wait(), POLL_SECONDS)
             _wake.clear()
+            if self._stopping:
+                return
             try:
                 await self.pass_once()
                 failures = 0
             except Exception as error:  # the database is away: try again, a little later
                 failures += 1
                 log.warning("relay pass failed (%r)", error)
-                await asyncio.sleep(min(2.0**failures, 30.0))
+                with contextlib.suppress(TimeoutError):  # (or until told to stop)
+                    await asyncio.wait_for(_wake.wait(), min(2.0**failures, 30.0))
 
     async def pass_once(self) -> int:
         """Send what is due (and what is overdue); sweep once a minute. How many sent."""
