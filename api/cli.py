@@ -69,6 +69,37 @@ def run_async(function: Callable[..., Awaitable[T]]) -> Callable[..., T | None]:
     return wrapper
 
 
+CHECK_SECONDS = 10.0
+
+
+def refuse_unmigrated(settings: Settings) -> None:
+    """Stop before serving a database that misses migrations (every request would fail).
+    A database that does not answer is served anyway: requests find it once it is back."""
+    from models.db import close_pool, describe_database, open_pool, pending_migrations, problem
+
+    async def pending() -> list[str]:
+        opened = await open_pool(settings)
+        try:
+            return await pending_migrations()
+        finally:
+            if opened:
+                await close_pool()
+
+    try:
+        missing = asyncio.run(asyncio.wait_for(pending(), CHECK_SECONDS))
+    except Exception as exc:
+        explained = problem(exc, settings)
+        if explained is None:
+            raise
+        click.echo(f"warning: {explained}; serving anyway", err=True)
+        return
+    if missing:
+        fail(
+            f"the database {describe_database(settings)} is not migrated yet "
+            f"({len(missing)} migrations to run): run `hirebot migrate`"
+        )
+
+
 def _queue_problem(error: BaseException, settings: Settings) -> str | None:
     """One line for a task queue (Redis) the command cannot reach (`hirebot demo` queues)."""
     from urllib.parse import urlparse
@@ -130,6 +161,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     if workers > 1:  # /metrics adds up every server process's counts
         prepare_multiprocess("serve")
     settings = get_settings()
+    refuse_unmigrated(settings)
     uvicorn.run(
         "api.app:create_app",
         factory=True,

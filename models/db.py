@@ -265,6 +265,14 @@ async def ping() -> None:
     await current_engine().run_ddl("SELECT 1")
 
 
+async def pending_migrations() -> list[str]:
+    """The ids of the migrations this database has not run yet."""
+    from piccolo.apps.migrations.commands.check import CheckMigrationManager
+
+    statuses = await CheckMigrationManager("all").get_migration_statuses()
+    return [status.migration_id for status in statuses if not status.has_ran]
+
+
 def describe_database(settings: Settings) -> str:
     """The configured database, for messages: the SQLite file, or PostgreSQL's host and
     database (never the password)."""

@@ -207,6 +207,14 @@ def test_commands_use_one_database_from_any_folder(tmp_path: Path) -> None:
     assert str(tmp_path / "d" / "hirebot.db") in moved
 
 
+def test_serve_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:
+    database = tmp_path / "new.db"
+    env = {"HIREBOT_DATABASE_URL": f"sqlite:///{database}"}
+    line = one_line_error(hirebot("serve", "--port", str(closed_port()), cwd=tmp_path, env=env))
+    assert line.startswith(f"error: the database {database} is not migrated yet ("), line
+    assert line.endswith("migrations to run): run `hirebot migrate`"), line
+
+
 def test_an_unreachable_postgres_is_one_clean_line(tmp_path: Path) -> None:
     url = f"postgresql://postgres@127.0.0.1:{closed_port()}/hirebot"
     for args in [("org", "create", "Foo"), ("user", "list"), ("token", "list"), ("migrate",)]:
