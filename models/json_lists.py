@@ -101,8 +101,10 @@ def _value(column: str, kind: inspect.Type) -> str:
 def _not_null_value(column: str, kind: inspect.Type) -> str:
     if isinstance(kind, inspect.IntType):
         return f"{column}::text"
-    if isinstance(kind, inspect.StrType | inspect.EnumType):
-        return f"to_json({column})::text"
+    if isinstance(kind, inspect.StrType) or (
+        isinstance(kind, inspect.EnumType) and all(isinstance(m.value, str) for m in kind.cls)
+    ):
+        return f"to_json({column})::text"  # an enum as its stored value, as msgspec writes it
     if isinstance(kind, inspect.ListType) and isinstance(kind.item_type, inspect.StrType):
         # A missing list is an empty one, as the struct path reads it.
         return f"coalesce(array_to_json({column})::text, '[]')"
