@@ -198,6 +198,10 @@ class WebhookSender:
             await deliveries.forget()
         return started + settled
 
+    def unsettled(self) -> int:
+        """Deliveries taken and not settled yet (in flight, or answered and not recorded)."""
+        return len(self._in_flight) + len(self._answers)
+
     async def drain(self) -> None:
         """Wait for the deliveries in flight and settle them (tests and benches)."""
         while self._in_flight:

@@ -451,7 +451,7 @@ async def test_the_delivery_worker_refuses_private_addresses_itself(
 
 
 async def _started(sender: WebhookSender) -> bool:
-    return await sender.pass_once() > 0 or bool(sender._answers)
+    return await sender.pass_once() > 0 or sender.unsettled() > 0
 
 
 async def test_a_rolled_back_change_sends_nothing(
