@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -256,47 +257,43 @@ async def test_token_create_names_the_organization_the_email_is_in(db: None) -> 
     assert await ApiToken.count() == 1
 
 
+async def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`hirebot(*args)` off the event loop: the app's lifespan runs on it (the relay, the
+    webhook sender), and a pass blocked mid-transaction would hold SQLite's write lock
+    against the very command the test waits for."""
+    return await asyncio.to_thread(hirebot, *args)
+
+
 async def test_user_list_and_token_list(client: httpx.AsyncClient) -> None:
     for name in ("Acme", "Beta"):
-        assert hirebot("org", "create", name).returncode == 0
+        assert (await cli("org", "create", name)).returncode == 0
     for org, email, role in [
         ("Acme", "ann@acme.test", "Admin"),
         ("Beta", "bo@beta.test", "Viewer"),
     ]:
-        assert (
-            hirebot(
-                "user",
-                "create",
-                "--org",
-                org,
-                "--email",
-                email,
-                "--name",
-                email[:3],
-                "--role",
-                role,
-            ).returncode
-            == 0
+        created = await cli(
+            "user", "create", "--org", org, "--email", email, "--name", email[:3], "--role", role
         )
-    users = hirebot("user", "list").stdout.splitlines()
+        assert created.returncode == 0, created.stderr
+    users = (await cli("user", "list")).stdout.splitlines()
     assert users[0].split() == ["ID", "EMAIL", "NAME", "ROLE", "ORGANIZATION", "ACTIVE", "SLACK"]
     assert [line.split()[1:5] for line in users[1:]] == [
         ["ann@acme.test", "ann", "Admin", "Acme"],
         ["bo@beta.test", "bo@", "Viewer", "Beta"],
     ]
-    assert len(hirebot("user", "list", "--org", "Beta").stdout.splitlines()) == 2
-    assert one_line_error(hirebot("user", "list", "--org", "Nope")) == (
+    assert len((await cli("user", "list", "--org", "Beta")).stdout.splitlines()) == 2
+    assert one_line_error(await cli("user", "list", "--org", "Nope")) == (
         "error: no organization named 'Nope'"
     )
 
-    used = hirebot("token", "create", "--email", "ann@acme.test", "--name", "ci").stdout.strip()
-    idle = hirebot("token", "create", "--email", "bo@beta.test", "--name", "bi").stdout.strip()
-    gone = hirebot("token", "create", "--email", "bo@beta.test", "--name", "old").stdout.strip()
-    assert hirebot("token", "revoke", gone[:10]).returncode == 0
+    used = (await cli("token", "create", "--email", "ann@acme.test", "--name", "ci")).stdout.strip()
+    idle = (await cli("token", "create", "--email", "bo@beta.test", "--name", "bi")).stdout.strip()
+    gone = (await cli("token", "create", "--email", "bo@beta.test", "--name", "old")).stdout.strip()
+    assert (await cli("token", "revoke", gone[:10])).returncode == 0
     answer = await client.get("/api/jobs/", headers={"Authorization": f"Bearer {used}"})
     assert answer.status_code == 200
 
-    listing = hirebot("token", "list")
+    listing = await cli("token", "list")
     assert listing.returncode == 0, listing.stderr
     header, *rows = listing.stdout.splitlines()
     assert header.split() == ["PREFIX", "NAME", "OWNER", "ORGANIZATION", "CREATED", "LAST", "USED"]
@@ -310,12 +307,12 @@ async def test_user_list_and_token_list(client: httpx.AsyncClient) -> None:
     for secret in [used, idle, gone, *(row["token_hash"] for row in stored)]:
         assert secret not in listing.stdout  # never the token, nor its hash
 
-    everything = hirebot("token", "list", "--all", "--org", "Beta").stdout.splitlines()
+    everything = (await cli("token", "list", "--all", "--org", "Beta")).stdout.splitlines()
     assert everything[0].split()[-1] == "REVOKED"
     assert len(everything) == 3
     assert [row.split()[1] for row in everything[1:]] == ["bi", "old"]
     assert everything[-1].endswith(" UTC")
-    only = hirebot("token", "list", "--email", "ANN@acme.test").stdout.splitlines()
+    only = (await cli("token", "list", "--email", "ANN@acme.test")).stdout.splitlines()
     assert len(only) == 2 and only[1].startswith(used[:10])
 
 
