@@ -36,24 +36,26 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+async def _with_pool(function: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+    """`function(*args, **kwargs)` with the database pool open (closed after, if opened here)."""
+    from models.db import close_pool, open_pool
+
+    opened = await open_pool(get_settings())
+    try:
+        return await function(*args, **kwargs)
+    finally:
+        if opened:
+            await close_pool()
+
+
 def run_async(function: Callable[..., Awaitable[T]]) -> Callable[..., T | None]:
     """Run an async command body with the database engine ready; map domain and database
     errors to one line."""
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> T | None:
-        async def main() -> T:
-            from models.db import close_pool, open_pool
-
-            opened = await open_pool(get_settings())
-            try:
-                return await function(*args, **kwargs)
-            finally:
-                if opened:
-                    await close_pool()
-
         try:
-            return asyncio.run(main())
+            return asyncio.run(_with_pool(function, *args, **kwargs))
         except DomainError as exc:
             fail(exc.message)
         except Exception as exc:
@@ -75,18 +77,10 @@ CHECK_SECONDS = 10.0
 def refuse_unmigrated(settings: Settings) -> None:
     """Stop before serving a database that misses migrations (every request would fail).
     A database that does not answer is served anyway: requests find it once it is back."""
-    from models.db import close_pool, describe_database, open_pool, pending_migrations, problem
-
-    async def pending() -> list[str]:
-        opened = await open_pool(settings)
-        try:
-            return await pending_migrations()
-        finally:
-            if opened:
-                await close_pool()
+    from models.db import describe_database, pending_migrations, problem
 
     try:
-        missing = asyncio.run(asyncio.wait_for(pending(), CHECK_SECONDS))
+        missing = asyncio.run(asyncio.wait_for(_with_pool(pending_migrations), CHECK_SECONDS))
     except Exception as exc:
         explained = problem(exc, settings)
         if explained is None:
