@@ -9,6 +9,8 @@ one. The organization's job index carries `names_json` too, so an Admin's names 
 index-only scan. SQLite builds its lists in Python and has none of this.
 """
 
+from collections.abc import Awaitable, Callable
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
@@ -93,7 +95,7 @@ BACKWARDS = [
 ]
 
 
-def _steps(statements: list[str]):  # type: ignore[no-untyped-def]
+def _steps(statements: list[str]) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         engine = engine_finder()
         if engine is None:
